@@ -1,0 +1,1 @@
+/* modelmeta: being written */

@@ -1,0 +1,53 @@
+/* gst-ego network library: the "ego" metadata of a model file (DESIGN.md
+ * section 6), parsed and validated, and written back. */
+#ifndef EGO_MODELMETA_H
+#define EGO_MODELMETA_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "ego_error.h"
+
+#define EGO_META_FORMAT 1
+#define EGO_MAX_HEADS 4
+#define EGO_MAX_CHANNELS 4
+#define EGO_MAX_LABELS 4096
+
+typedef struct
+{
+  char *name;
+  int n_labels;
+  char **labels;                /* n_labels strings */
+} EgoHeadMeta;
+
+typedef struct
+{
+  int format;
+  char *kind;                   /* "student" | "teacher" */
+  char *modality;               /* "rgb" | "flow" | "audio" | "layout" */
+  JsonObject *arch;             /* owned reference; read by the network */
+  int width, height;            /* network input size */
+  int channels;                 /* length of mean and std */
+  float mean[EGO_MAX_CHANNELS], std[EGO_MAX_CHANNELS];
+  int frames;                   /* frames per window */
+  int frame_step;               /* sample every frame_step-th source frame */
+  int n_heads;
+  EgoHeadMeta heads[EGO_MAX_HEADS];
+  double temperature;           /* calibration temperature, > 0 */
+  JsonObject *provenance;       /* owned reference, may be empty */
+} EgoModelMeta;
+
+/* Parse and validate the JSON string of the "ego" metadata key. name (the
+ * file) is used in messages. On error returns FALSE and leaves meta
+ * cleared. */
+gboolean ego_model_meta_parse (EgoModelMeta * meta, const char *json,
+    const char *name, GError ** error);
+/* Serialise to a newly allocated JSON string. */
+char *ego_model_meta_to_json (const EgoModelMeta * meta);
+void ego_model_meta_clear (EgoModelMeta * meta);
+/* Deep copy. */
+void ego_model_meta_copy (EgoModelMeta * dst, const EgoModelMeta * src);
+/* index of the head called name, or -1 */
+int ego_model_meta_head (const EgoModelMeta * meta, const char *name);
+
+#endif /* EGO_MODELMETA_H */
