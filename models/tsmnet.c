@@ -230,6 +230,20 @@ init_weights (EgoNet * net, uint64_t seed)
   }
 }
 
+void
+ego_net_config_default (EgoNetConfig * cfg)
+{
+  memset (cfg, 0, sizeof (*cfg));
+  cfg->in_channels = 3;
+  cfg->height = cfg->width = 112;
+  cfg->base_width = 32;
+  cfg->n_stages = 4;
+  for (int s = 0; s < 4; s++)
+    cfg->blocks[s] = 1;
+  cfg->shift = EGO_SHIFT_ONLINE;
+  cfg->shift_div = 8;
+}
+
 EgoNet *
 ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error)
 {

@@ -61,6 +61,11 @@ typedef struct
 
 typedef struct _EgoNet EgoNet;
 
+/* The default student's architecture: 112x112 RGB, width 32, one block in
+ * each of four stages, online shift of 1/8 of the channels; the heads are
+ * left to the caller (n_heads = 0). */
+void ego_net_config_default (EgoNetConfig * cfg);
+
 /* Build a network with He-initialised weights (seeded), unit BN. */
 EgoNet *ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error);
 void ego_net_free (EgoNet * net);
