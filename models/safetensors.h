@@ -36,7 +36,9 @@ typedef struct
   int ndim;
   int64_t shape[EGO_ST_MAX_DIMS];
   int64_t numel;
-  const void *data;             /* points into the loaded file, aligned as read */
+  const void *data;             /* into the loaded file, or an aligned copy
+                                 * when misaligned there: always aligned for
+                                 * dtype; valid until ego_safetensors_free */
   size_t nbytes;
 } EgoStTensor;
 
