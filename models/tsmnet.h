@@ -134,6 +134,9 @@ JsonObject *ego_net_config_to_arch (const EgoNetConfig * cfg);
  * tensor (name, shape, dtype, finite) against it. meta receives the parsed
  * metadata (clear it with ego_model_meta_clear). */
 EgoNet *ego_net_load (const char *path, EgoModelMeta * meta, GError ** error);
+/* The same from a model file's bytes in memory; name is used in messages. */
+EgoNet *ego_net_load_bytes (const char *name, GBytes * bytes,
+    EgoModelMeta * meta, GError ** error);
 /* Write weights, running statistics and meta (whose arch is replaced by
  * this network's) atomically. */
 gboolean ego_net_save (EgoNet * net, const EgoModelMeta * meta,

@@ -287,6 +287,22 @@ ego_net_load (const char *path, EgoModelMeta * meta, GError ** error)
   return net;
 }
 
+EgoNet *
+ego_net_load_bytes (const char *name, GBytes * bytes, EgoModelMeta * meta,
+    GError ** error)
+{
+  EgoSafetensors *st = ego_safetensors_parse (name, bytes, error);
+  EgoNet *net;
+  memset (meta, 0, sizeof (*meta));
+  if (st == NULL)
+    return NULL;
+  net = net_from_file (st, meta, error);
+  if (net == NULL)
+    ego_model_meta_clear (meta);
+  ego_safetensors_free (st);
+  return net;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Saving */
 

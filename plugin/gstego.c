@@ -8,10 +8,15 @@
 
 #include <gst/gst.h>
 
+#include "gstegoelements.h"
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return TRUE;
+  gboolean ok = FALSE;
+  ok |= GST_ELEMENT_REGISTER (egoaction, plugin);
+  ok |= GST_ELEMENT_REGISTER (egooverlay, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ego,

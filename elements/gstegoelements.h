@@ -1,0 +1,14 @@
+/* gst-ego: the elements the plugin registers. */
+#ifndef __GST_EGO_ELEMENTS_H__
+#define __GST_EGO_ELEMENTS_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+GST_ELEMENT_REGISTER_DECLARE (egoaction);
+GST_ELEMENT_REGISTER_DECLARE (egooverlay);
+
+G_END_DECLS
+
+#endif /* __GST_EGO_ELEMENTS_H__ */

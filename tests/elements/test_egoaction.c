@@ -1,0 +1,583 @@
+/* egoaction: results against the model's own offline output, strides,
+ * warm-up, resets, renegotiation, async mode, failures and sharing. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/ego/ego.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "egotestmodel.h"
+#include "layers.h"
+#include "preprocess.h"
+
+#define T 4
+#define FPS 30
+
+static gchar *tmpdir, *model_path;
+static const EgoTestModelSpec small = { 32, 4, 2, T, 1, 1.5f };
+
+static const gchar *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB",
+  "xBGR", "RGBA", "BGRA", "ARGB", "ABGR"
+};
+
+static void
+setup (void)
+{
+  tmpdir = g_dir_make_tmp ("egoaction-XXXXXX", NULL);
+  model_path = ego_test_model_write (tmpdir, "small.safetensors", &small);
+}
+
+static void
+teardown (void)
+{
+  GDir *dir = g_dir_open (tmpdir, 0, NULL);
+  const gchar *name;
+  while ((name = g_dir_read_name (dir))) {
+    gchar *p = g_build_filename (tmpdir, name, NULL);
+    g_unlink (p);
+    g_free (p);
+  }
+  g_dir_close (dir);
+  g_rmdir (tmpdir);
+  g_free (model_path);
+  g_free (tmpdir);
+}
+
+static GstCaps *
+caps_for (const gchar * format, gint w, gint h)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, "framerate",
+      GST_TYPE_FRACTION, FPS, 1, NULL);
+}
+
+/* A frame with content that changes from frame to frame. */
+static GstBuffer *
+make_frame (const GstVideoInfo * info, guint index)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, info->size, NULL);
+  GstMapInfo map;
+  guint32 x = 2166136261u ^ (index * 16777619u);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (gsize i = 0; i < map.size; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    /* smooth-ish structure plus noise, so crops and scaling matter */
+    map.data[i] = (guint8) (((i / 7 + index * 11) & 0xff) / 2 + (x & 0x7f));
+  }
+  gst_buffer_unmap (buf, &map);
+  GST_BUFFER_PTS (buf) = gst_util_uint64_scale (index, GST_SECOND, FPS);
+  GST_BUFFER_DURATION (buf) = GST_SECOND / FPS;
+  return buf;
+}
+
+static GstHarness *
+harness_new (const gchar * props, const gchar * format, gint w, gint h)
+{
+  gchar *desc = g_strdup_printf ("egoaction model=%s %s", model_path,
+      props ? props : "");
+  GstHarness *hx = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps (hx, caps_for (format, w, h));
+  g_free (desc);
+  return hx;
+}
+
+/* Pushes n frames; returns how many came out with an action meta. Checks
+ * that pixels and timestamps are untouched. */
+static guint
+push_frames (GstHarness * hx, const GstVideoInfo * info, guint start,
+    guint n, GstEgoActionMeta * last)
+{
+  guint results = 0;
+  for (guint i = start; i < start + n; i++) {
+    GstBuffer *in = make_frame (info, i), *out;
+    GstBuffer *copy = gst_buffer_copy_deep (in);
+    GstEgoActionMeta *meta;
+    fail_unless_equals_int (gst_harness_push (hx, in), GST_FLOW_OK);
+    out = gst_harness_pull (hx);
+    {
+      GstMapInfo a, b;
+      gst_buffer_map (out, &a, GST_MAP_READ);
+      gst_buffer_map (copy, &b, GST_MAP_READ);
+      fail_unless (a.size == b.size && memcmp (a.data, b.data, a.size) == 0,
+          "pixels changed");
+      gst_buffer_unmap (out, &a);
+      gst_buffer_unmap (copy, &b);
+    }
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), GST_BUFFER_PTS (copy));
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (out),
+        GST_BUFFER_DURATION (copy));
+    meta = gst_buffer_get_ego_action_meta (out);
+    if (meta) {
+      results++;
+      if (last)
+        *last = *meta;
+    }
+    gst_buffer_unref (copy);
+    gst_buffer_unref (out);
+  }
+  return results;
+}
+
+/* Every caps format passes through unchanged, and results start with the
+ * first full window. */
+GST_START_TEST (test_formats_and_warmup)
+{
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstHarness *hx = harness_new (NULL, formats[f], 48, 40);
+    GstVideoInfo info;
+    gst_video_info_set_format (&info, gst_video_format_from_string
+        (formats[f]), 48, 40);
+    /* warm-up: T - 1 frames give nothing, the T-th gives a result */
+    fail_unless_equals_int (push_frames (hx, &info, 0, T - 1, NULL), 0);
+    fail_unless_equals_int (push_frames (hx, &info, T - 1, 1, NULL), 1);
+    gst_harness_teardown (hx);
+  }
+}
+
+GST_END_TEST;
+
+/* Results for N frames at each stride: the first full window, then every
+ * stride sampled frames. */
+GST_START_TEST (test_stride_counts)
+{
+  const guint n = 23;
+  for (guint stride = 1; stride <= 5; stride++) {
+    gchar *props = g_strdup_printf ("stride=%u", stride);
+    GstHarness *hx = harness_new (props, "RGB", 32, 32);
+    GstVideoInfo info;
+    GstStructure *stats;
+    guint64 windows;
+    gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+    fail_unless_equals_int (push_frames (hx, &info, 0, n, NULL),
+        1 + (n - T) / stride);
+    g_object_get (gst_harness_find_element (hx, "egoaction"), "stats",
+        &stats, NULL);
+    fail_unless (gst_structure_get_uint64 (stats, "windows", &windows));
+    fail_unless_equals_uint64 (windows, 1 + (n - T) / stride);
+    gst_structure_free (stats);
+    gst_object_unref (gst_harness_find_element (hx, "egoaction"));
+    gst_harness_teardown (hx);
+    g_free (props);
+  }
+}
+
+GST_END_TEST;
+
+/* The offline reference: the same frames through the batched forward of
+ * the same model; window = mean of the last T frame logits. */
+static void
+offline_probs (const GstVideoInfo * info, guint n, gint head, gfloat * probs)
+{
+  EgoModelMeta meta;
+  EgoNet *net = ego_net_load (model_path, &meta, NULL);
+  EgoResizePlan plan;
+  gsize view = 3 * small.size * small.size;
+  gfloat *x = g_new (gfloat, view * n), *logits[EGO_MAX_HEADS];
+  gint k = meta.heads[head].n_labels;
+  fail_unless (net != NULL);
+  fail_unless (ego_resize_plan_init (&plan, GST_VIDEO_INFO_WIDTH (info),
+          GST_VIDEO_INFO_HEIGHT (info), small.size, small.size, 0, 1,
+          GST_VIDEO_INFO_COMP_PSTRIDE (info, 0), NULL));
+  for (guint i = 0; i < n; i++) {
+    GstBuffer *buf = make_frame (info, i);
+    GstVideoFrame frame;
+    gst_video_frame_map (&frame, info, buf, GST_MAP_READ);
+    ego_preprocess_rgb (&plan, GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0),
+        GST_VIDEO_FRAME_COMP_OFFSET (&frame, 0),
+        GST_VIDEO_FRAME_COMP_OFFSET (&frame, 1),
+        GST_VIDEO_FRAME_COMP_OFFSET (&frame, 2), meta.mean, meta.std,
+        x + i * view);
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (ego_net_infer (net, x, 1, n, logits, NULL));
+  memset (probs, 0, sizeof (gfloat) * k);
+  for (guint i = n - T; i < n; i++)
+    for (gint c = 0; c < k; c++)
+      probs[c] += logits[head][i * k + c] / T / meta.temperature;
+  ego_softmax_forward (probs, probs, 1, k);
+  ego_resize_plan_clear (&plan);
+  ego_net_free (net);
+  ego_model_meta_clear (&meta);
+  g_free (x);
+}
+
+/* The meta of the n-th frame holds the offline window's top-k, for both
+ * heads, in every format. */
+GST_START_TEST (test_meta_matches_offline)
+{
+  const guint n = 11;
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f += 3) {
+    GstHarness *hx = harness_new ("top-k=4", formats[f], 64, 48);
+    GstVideoInfo info;
+    GstEgoActionMeta meta;
+    gst_video_info_set_format (&info, gst_video_format_from_string
+        (formats[f]), 64, 48);
+    push_frames (hx, &info, 0, n, &meta);
+    fail_unless_equals_int (meta.n_heads, 2);
+    fail_unless_equals_int (meta.frames, T);
+    fail_unless_equals_uint64 (meta.window_start,
+        gst_util_uint64_scale (n - T, GST_SECOND, FPS));
+    fail_unless_equals_uint64 (meta.window_end,
+        gst_util_uint64_scale (n - 1, GST_SECOND, FPS));
+    for (gint h = 0; h < 2; h++) {
+      gfloat probs[8], best = -1.0f;
+      gint arg = -1;
+      offline_probs (&info, n, h, probs);
+      for (gint c = 0; c < (h ? 4 : 5); c++)
+        if (probs[c] > best) {
+          best = probs[c];
+          arg = c;
+        }
+      fail_unless_equals_int (meta.heads[h].k, 4);
+      fail_unless_equals_int (meta.heads[h].class_ids[0], arg);
+      for (guint i = 0; i < meta.heads[h].k; i++)
+        fail_unless (fabsf (meta.heads[h].probs[i] -
+                probs[meta.heads[h].class_ids[i]]) < 1e-5f,
+            "head %d class %d: %g vs offline %g", h,
+            meta.heads[h].class_ids[i], meta.heads[h].probs[i],
+            probs[meta.heads[h].class_ids[i]]);
+      if (meta.heads[h].k > 1)
+        fail_unless (meta.heads[h].probs[0] >= meta.heads[h].probs[1]);
+    }
+    fail_unless_equals_string (meta.heads[0].name, "verb");
+    gst_harness_teardown (hx);
+  }
+}
+
+GST_END_TEST;
+
+/* A flush, a new segment, a DISCONT and a gap each start a new warm-up. */
+GST_START_TEST (test_resets)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstVideoInfo info;
+  GstSegment seg;
+  GstBuffer *buf;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  fail_unless_equals_int (push_frames (hx, &info, 0, T + 2, NULL), 3);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (hx, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (push_frames (hx, &info, 0, T - 1, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, T - 1, 2, NULL), 2);
+  /* DISCONT */
+  buf = make_frame (&info, 100);
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  gst_harness_push (hx, buf);
+  fail_if (gst_buffer_get_ego_action_meta (buf = gst_harness_pull (hx)));
+  gst_buffer_unref (buf);
+  fail_unless_equals_int (push_frames (hx, &info, 101, T - 2, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, 101 + T - 2, 1, NULL), 1);
+  /* gap */
+  fail_unless (gst_harness_push_event (hx, gst_event_new_gap (0, 1)));
+  fail_unless_equals_int (push_frames (hx, &info, 200, T - 1, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, 200 + T - 1, 1, NULL), 1);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* A new frame size mid-stream is taken, and starts a new window. */
+GST_START_TEST (test_renegotiation)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  fail_unless_equals_int (push_frames (hx, &info, 0, T + 1, NULL), 2);
+  gst_harness_set_src_caps (hx, caps_for ("BGRx", 80, 60));
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_BGRx, 80, 60);
+  fail_unless_equals_int (push_frames (hx, &info, 0, T - 1, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, T - 1, 3, NULL), 3);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* frame-step samples every N-th frame; results need T sampled frames. */
+GST_START_TEST (test_frame_step)
+{
+  GstHarness *hx = harness_new ("frame-step=3", "RGB", 32, 32);
+  GstVideoInfo info;
+  GstStructure *stats;
+  guint64 sampled;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  /* sampled frames 0, 3, 6, 9 fill the first window at frame 9 */
+  fail_unless_equals_int (push_frames (hx, &info, 0, 9, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, 9, 1, NULL), 1);
+  g_object_get (gst_harness_find_element (hx, "egoaction"), "stats", &stats,
+      NULL);
+  gst_structure_get_uint64 (stats, "sampled-frames", &sampled);
+  fail_unless_equals_uint64 (sampled, 4);
+  gst_structure_free (stats);
+  gst_object_unref (gst_harness_find_element (hx, "egoaction"));
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* With threshold 1 every result is unsure, visibly in meta and message. */
+GST_START_TEST (test_threshold_and_message)
+{
+  GstHarness *hx = harness_new ("threshold=1.0", "RGB", 32, 32);
+  GstBus *bus = gst_bus_new ();
+  GstElement *e = gst_harness_find_element (hx, "egoaction");
+  GstVideoInfo info;
+  GstEgoActionMeta meta;
+  GstMessage *msg;
+  const GstStructure *s;
+  const GValue *topk;
+  gboolean unsure;
+  gst_element_set_bus (e, bus);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  fail_unless_equals_int (push_frames (hx, &info, 0, T, &meta), 1);
+  fail_unless (meta.unsure);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  s = gst_message_get_structure (msg);
+  fail_unless (gst_structure_has_name (s, "egoaction"));
+  fail_unless (gst_structure_get_boolean (s, "unsure", &unsure) && unsure);
+  fail_unless_equals_string (gst_structure_get_string (s, "label"),
+      meta.heads[0].labels[0]);
+  fail_unless_equals_string (gst_structure_get_string (s, "noun-label"),
+      meta.heads[1].labels[0]);
+  topk = gst_structure_get_value (s, "verb-top-k");
+  fail_unless (GST_VALUE_HOLDS_LIST (topk));
+  fail_unless_equals_int (gst_value_list_get_size (topk), 5);
+  fail_unless (gst_structure_has_field (s, "window-start")
+      && gst_structure_has_field (s, "window-end")
+      && gst_structure_has_field (s, "confidence"));
+  gst_message_unref (msg);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* The full-frame region of interest carries the action structure. */
+GST_START_TEST (test_roi_meta)
+{
+  GstHarness *hx = harness_new (NULL, "RGBx", 40, 30);
+  GstVideoInfo info;
+  GstBuffer *out = NULL;
+  GstVideoRegionOfInterestMeta *roi;
+  GstStructure *p;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGBx, 40, 30);
+  for (guint i = 0; i < T; i++) {
+    gst_harness_push (hx, make_frame (&info, i));
+    if (out)
+      gst_buffer_unref (out);
+    out = gst_harness_pull (hx);
+  }
+  roi = gst_buffer_get_video_region_of_interest_meta_id (out, 0);
+  fail_unless (roi != NULL);
+  fail_unless_equals_int (roi->w, 40);
+  fail_unless_equals_int (roi->h, 30);
+  p = gst_video_region_of_interest_meta_get_param (roi, "action");
+  fail_unless (p != NULL && gst_structure_has_field (p, "label"));
+  gst_buffer_unref (out);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* A missing or corrupt model fails the change to PAUSED with an error
+ * that names the file. */
+static void
+expect_start_failure (const gchar * path, const gchar * fragment)
+{
+  GstElement *pipe = gst_parse_launch ("videotestsrc num-buffers=5 ! "
+      "egoaction name=a ! fakesink", NULL);
+  GstElement *a = gst_bin_get_by_name (GST_BIN (pipe), "a");
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+  g_object_set (a, "model", path, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, &dbg);
+  fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
+  fail_unless (strstr (dbg, fragment) != NULL, "%s", dbg);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (a);
+  gst_object_unref (pipe);
+}
+
+GST_START_TEST (test_bad_models)
+{
+  gchar *missing = g_build_filename (tmpdir, "none.safetensors", NULL);
+  gchar *corrupt = g_build_filename (tmpdir, "corrupt.safetensors", NULL);
+  gchar *bytes;
+  gsize len;
+  expect_start_failure (missing, "none.safetensors");
+  fail_unless (g_file_get_contents (model_path, &bytes, &len, NULL));
+  fail_unless (g_file_set_contents (corrupt, bytes, len / 2, NULL));
+  expect_start_failure (corrupt, "corrupt.safetensors");
+  g_free (bytes);
+  g_free (missing);
+  g_free (corrupt);
+}
+
+GST_END_TEST;
+
+/* Two elements naming one file share its weights (the second starts even
+ * after the file is gone) and never share stream state (each gives the
+ * results of its own frames). */
+GST_START_TEST (test_two_instances)
+{
+  gchar *path = ego_test_model_write (tmpdir, "shared.safetensors", &small);
+  gchar *saved = model_path;
+  GstHarness *a, *b;
+  GstVideoInfo info;
+  GstEgoActionMeta ma, mb, ref;
+  model_path = path;
+  a = harness_new (NULL, "RGB", 32, 32);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  push_frames (a, &info, 0, 1, NULL);
+  g_unlink (path);
+  b = harness_new (NULL, "RGB", 32, 32);
+  /* interleave: a sees frames 1.., b sees frames 0.. */
+  for (guint i = 0; i < T; i++) {
+    push_frames (b, &info, i, 1, &mb);
+    push_frames (a, &info, i + 1, 1, &ma);
+  }
+  model_path = saved;
+  fail_unless (memcmp (ma.heads, mb.heads, sizeof (ma.heads)) != 0
+      || ma.window_start != mb.window_start);
+  /* b's result equals a fresh element's on the same frames */
+  {
+    GstHarness *c = harness_new (NULL, "RGB", 32, 32);
+    push_frames (c, &info, 0, T, &ref);
+    fail_unless_equals_int (mb.heads[0].class_ids[0],
+        ref.heads[0].class_ids[0]);
+    fail_unless (fabsf (mb.heads[0].probs[0] - ref.heads[0].probs[0]) <
+        1e-6f);
+    gst_harness_teardown (c);
+  }
+  gst_harness_teardown (a);
+  gst_harness_teardown (b);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* async: video never waits for a model slower than the frames; every buffer
+ * comes out, and the frames the worker could not take are counted. */
+GST_START_TEST (test_async_never_blocks)
+{
+  static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f };
+  gchar *path = ego_test_model_write (tmpdir, "slow.safetensors", &slow);
+  gchar *saved = model_path;
+  GstHarness *hx;
+  GstVideoInfo info;
+  GstStructure *stats;
+  GstElement *e;
+  guint64 drops, sampled, frames;
+  const guint n = 40;
+  model_path = path;
+  hx = harness_new ("async=true", "RGB", 224, 224);
+  model_path = saved;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 224, 224);
+  for (guint i = 0; i < n; i++) {
+    GstBuffer *out;
+    fail_unless_equals_int (gst_harness_push (hx, make_frame (&info, i)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (hx);
+    fail_unless (out != NULL);
+    gst_buffer_unref (out);
+  }
+  e = gst_harness_find_element (hx, "egoaction");
+  g_object_get (e, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "drops", &drops);
+  gst_structure_get_uint64 (stats, "sampled-frames", &sampled);
+  gst_structure_get_uint64 (stats, "frames", &frames);
+  GST_INFO ("async stats %" GST_PTR_FORMAT, stats);
+  fail_unless_equals_uint64 (frames, n);
+  fail_unless_equals_uint64 (sampled, n);
+  fail_unless (drops > 0, "a slow model should have dropped frames");
+  gst_structure_free (stats);
+  gst_object_unref (e);
+  gst_harness_teardown (hx);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* The element answers the latency query and adds nothing to it. */
+GST_START_TEST (test_latency_query)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstQuery *q = gst_query_new_latency ();
+  gboolean live;
+  GstClockTime min, max;
+  gst_harness_set_upstream_latency (hx, 5 * GST_MSECOND);
+  gst_harness_play (hx);
+  fail_unless (gst_pad_peer_query (hx->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min, &max);
+  fail_unless_equals_uint64 (min, 5 * GST_MSECOND);
+  gst_query_unref (q);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* Many state cycles of a real pipeline, each streaming a few frames. */
+GST_START_TEST (test_state_cycles)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc pattern=ball ! "
+      "video/x-raw,format=RGB,width=64,height=48 ! egoaction model=%s ! "
+      "fakesink sync=false", model_path);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  for (gint i = 0; i < 200; i++) {
+    fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    if (i % 50 == 0)
+      gst_element_get_state (pipe, NULL, NULL, GST_CLOCK_TIME_NONE);
+    fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_object_unref (pipe);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+static Suite *
+egoaction_suite (void)
+{
+  Suite *s = suite_create ("egoaction");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_formats_and_warmup);
+  tcase_add_test (tc, test_stride_counts);
+  tcase_add_test (tc, test_meta_matches_offline);
+  tcase_add_test (tc, test_resets);
+  tcase_add_test (tc, test_renegotiation);
+  tcase_add_test (tc, test_frame_step);
+  tcase_add_test (tc, test_threshold_and_message);
+  tcase_add_test (tc, test_roi_meta);
+  tcase_add_test (tc, test_bad_models);
+  tcase_add_test (tc, test_two_instances);
+  tcase_add_test (tc, test_async_never_blocks);
+  tcase_add_test (tc, test_latency_query);
+  tcase_add_test (tc, test_state_cycles);
+  return s;
+}
+
+GST_CHECK_MAIN (egoaction);
