@@ -15,8 +15,11 @@ for arg in "$@"; do
     --sanitize)
       builddir=build-sanitize
       setup_args+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
-      export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+      export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
       export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+      # scan plugins in the (instrumented) test process, not in the plain
+      # gst-plugin-scanner, which cannot load an instrumented plugin
+      export GST_REGISTRY_FORK=no
       export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
       ;;
     -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
