@@ -34,41 +34,61 @@ crop_origin (double src_len, double crop_len, int view, int n_views)
 }
 
 gboolean
-ego_resize_plan_init (EgoResizePlan * plan, int src_w, int src_h, int dst_w,
-    int dst_h, int view, int n_views, int pstride, GError ** error)
+ego_resize_plan_init_rect (EgoResizePlan * plan, int src_w, int src_h,
+    int dst_w, int dst_h, double x0, double y0, double crop_w,
+    double crop_h, int pstride, GError ** error)
 {
-  double scale, ox, oy;
+  double sx, sy;
   memset (plan, 0, sizeof (*plan));
   if (src_w < 1 || src_h < 1 || dst_w < 1 || dst_h < 1 || src_w > 16384
-      || src_h > 16384 || (n_views != 1 && n_views != 3) || view < 0
-      || view >= n_views || (pstride != 3 && pstride != 4)) {
+      || src_h > 16384 || dst_w > 4096 || dst_h > 4096 || !(crop_w > 0.0)
+      || !(crop_h > 0.0) || (pstride != 3 && pstride != 4)) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "cannot scale %dx%d to %dx%d (view %d of %d)", src_w, src_h, dst_w,
-        dst_h, view, n_views);
+        "cannot scale %dx%d to %dx%d", src_w, src_h, dst_w, dst_h);
     return FALSE;
   }
-  /* cover: the short side (relative to the input's aspect) fills it */
-  scale = fmax ((double) dst_w / src_w, (double) dst_h / src_h);
-  /* one side has no slack after covering: views spread along the other */
-  ox = crop_origin (src_w, dst_w / scale, view, n_views);
-  oy = crop_origin (src_h, dst_h / scale, view, n_views);
+  sx = dst_w / crop_w;
+  sy = dst_h / crop_h;
   plan->src_w = src_w;
   plan->src_h = src_h;
   plan->dst_w = dst_w;
   plan->dst_h = dst_h;
-  plan->ntx = plan->nty = taps_for (scale);
+  plan->ntx = taps_for (sx);
+  plan->nty = taps_for (sy);
   plan->xoff = g_new (int, dst_w * plan->ntx);
   plan->yrow = g_new (int, dst_h * plan->nty);
   plan->acc = g_new (float, 3 * dst_w);
   for (int x = 0; x < dst_w; x++)
     for (int t = 0; t < plan->ntx; t++)
-      plan->xoff[x * plan->ntx + t] = pstride * tap_position (ox, scale, x, t,
+      plan->xoff[x * plan->ntx + t] = pstride * tap_position (x0, sx, x, t,
           plan->ntx, src_w);
   for (int y = 0; y < dst_h; y++)
     for (int t = 0; t < plan->nty; t++)
-      plan->yrow[y * plan->nty + t] = tap_position (oy, scale, y, t,
+      plan->yrow[y * plan->nty + t] = tap_position (y0, sy, y, t,
           plan->nty, src_h);
   return TRUE;
+}
+
+gboolean
+ego_resize_plan_init (EgoResizePlan * plan, int src_w, int src_h, int dst_w,
+    int dst_h, int view, int n_views, int pstride, GError ** error)
+{
+  double scale;
+  if (src_w < 1 || src_h < 1 || dst_w < 1 || dst_h < 1
+      || (n_views != 1 && n_views != 3) || view < 0 || view >= n_views) {
+    memset (plan, 0, sizeof (*plan));
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "cannot scale %dx%d to %dx%d (view %d of %d)", src_w, src_h, dst_w,
+        dst_h, view, n_views);
+    return FALSE;
+  }
+  /* cover: the short side (relative to the input's aspect) fills it; one
+   * side then has no slack, and the views spread along the other */
+  scale = fmax ((double) dst_w / src_w, (double) dst_h / src_h);
+  return ego_resize_plan_init_rect (plan, src_w, src_h, dst_w, dst_h,
+      crop_origin (src_w, dst_w / scale, view, n_views),
+      crop_origin (src_h, dst_h / scale, view, n_views), dst_w / scale,
+      dst_h / scale, pstride, error);
 }
 
 void

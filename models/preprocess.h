@@ -31,6 +31,11 @@ typedef struct
 gboolean ego_resize_plan_init (EgoResizePlan * plan, int src_w, int src_h,
     int dst_w, int dst_h, int view, int n_views, int pstride,
     GError ** error);
+/* Any crop: the source rectangle (x0, y0, crop_w, crop_h), in source
+ * pixels, to dst_w x dst_h. */
+gboolean ego_resize_plan_init_rect (EgoResizePlan * plan, int src_w,
+    int src_h, int dst_w, int dst_h, double x0, double y0, double crop_w,
+    double crop_h, int pstride, GError ** error);
 void ego_resize_plan_clear (EgoResizePlan * plan);
 
 /* src: first byte of the frame, stride bytes per row; roff, goff, boff: byte

@@ -1,0 +1,48 @@
+/* Metrics against the reference (models/reference/gen_metrics.py). */
+#include <glib.h>
+
+#include "fixture.h"
+#include "metrics.h"
+
+/* Top-1, top-5, ECE and the joint (action) accuracy equal the reference's
+ * on 500 random rows. */
+static void
+test_against_reference (void)
+{
+  EgoSafetensors *st = fixture_load ("metrics");
+  const float *z = fixture_f32 (st, "logits", 500 * 12);
+  const int32_t *y = fixture_i32 (st, "labels", 500);
+  const float *z2 = fixture_f32 (st, "logits2", 500 * 7);
+  const int32_t *y2 = fixture_i32 (st, "labels2", 500);
+  g_assert_cmpfloat_with_epsilon (ego_topk_accuracy (z, y, 500, 12, 1),
+      fixture_double (st, "top1"), 1e-9);
+  g_assert_cmpfloat_with_epsilon (ego_topk_accuracy (z, y, 500, 12, 5),
+      fixture_double (st, "top5"), 1e-9);
+  g_assert_cmpfloat_with_epsilon (ego_ece (z, y, 500, 12),
+      fixture_double (st, "ece"), 1e-4);
+  g_assert_cmpfloat_with_epsilon (ego_ece (z2, y2, 500, 7),
+      fixture_double (st, "ece2"), 1e-4);
+  g_assert_cmpfloat_with_epsilon (ego_joint_accuracy (z, y, 12, z2, y2, 7,
+          500), fixture_double (st, "joint"), 1e-9);
+  ego_safetensors_free (st);
+}
+
+/* A perfectly confident, always right classifier has ECE 0; one that is
+ * 100% confident and right half the time has ECE 50. */
+static void
+test_ece_extremes (void)
+{
+  float z[4 * 2] = { 100, 0, 100, 0, 0, 100, 0, 100 };
+  int32_t right[4] = { 0, 0, 1, 1 }, half[4] = { 0, 1, 1, 0 };
+  g_assert_cmpfloat_with_epsilon (ego_ece (z, right, 4, 2), 0.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ego_ece (z, half, 4, 2), 50.0, 1e-6);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/metrics/against-reference", test_against_reference);
+  g_test_add_func ("/metrics/ece-extremes", test_ece_extremes);
+  return g_test_run ();
+}
