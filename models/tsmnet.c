@@ -245,7 +245,7 @@ ego_net_config_default (EgoNetConfig * cfg)
 }
 
 EgoNet *
-ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error)
+ego_net_new_empty (const EgoNetConfig * cfg, GError ** error)
 {
   EgoNet *net;
   if (!ego_net_check_config (cfg, error))
@@ -255,7 +255,15 @@ ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error)
   register_tensors (net);
   carve_blocks (net);
   ego_net_measure (net);
-  init_weights (net, seed);
+  return net;
+}
+
+EgoNet *
+ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error)
+{
+  EgoNet *net = ego_net_new_empty (cfg, error);
+  if (net)
+    init_weights (net, seed);
   return net;
 }
 

@@ -262,7 +262,7 @@ net_from_file (const EgoSafetensors * st, EgoModelMeta * meta,
     return NULL;
   if (!ego_net_config_from_meta (&cfg, meta, file, error))
     return NULL;
-  net = ego_net_new (&cfg, 0, error);
+  net = ego_net_new_empty (&cfg, error);
   if (net == NULL || !check_head_rows (net, meta, st, error)
       || !bind_tensors (net, st, error)
       || !ego_net_prepare_inference (net, error)) {

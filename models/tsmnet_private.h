@@ -77,6 +77,8 @@ net_grad (EgoNet * net, int i)
   return net->tensors[i].grad;
 }
 
+/* A network with zeroed tensors, to be filled from a file; tsmnet.c. */
+EgoNet *ego_net_new_empty (const EgoNetConfig * cfg, GError ** error);
 /* Range checks of a configuration; tsmnet.c. */
 gboolean ego_net_check_config (const EgoNetConfig * cfg, GError ** error);
 /* Sets max_act and max_scratch; returns the activation floats of one
