@@ -117,9 +117,10 @@ fill_result (EgoActionCore * core, const EgoActionSettings * s,
   r->start = core->stamps[core->sampled % T];
   r->end = core->stamps[(core->sampled - 1) % T];
   r->n_heads = meta->n_heads;
-  r->k = (gint) CLAMP (s->top_k, 1, EGO_ACTION_MAX_TOP_K);
   for (int h = 0; h < meta->n_heads; h++)
-    ego_window_top_k (core->window, h, r->k, r->ids[h], r->probs[h]);
+    r->k[h] = ego_window_top_k (core->window, h,
+        (int) CLAMP (s->top_k, 1, EGO_ACTION_MAX_TOP_K), r->ids[h],
+        r->probs[h]);
   r->unsure = r->probs[0][0] < s->threshold;
 }
 

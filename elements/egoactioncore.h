@@ -34,7 +34,7 @@ typedef struct
   guint frames;
   gboolean unsure;
   gint n_heads;
-  gint k;
+  gint k[EGO_MAX_HEADS];         /* entries of each head's lists */
   gint ids[EGO_MAX_HEADS][EGO_ACTION_MAX_TOP_K];
   gfloat probs[EGO_MAX_HEADS][EGO_ACTION_MAX_TOP_K];
 } EgoActionResult;

@@ -133,7 +133,7 @@ result_structure (GstEgoAction * self, const EgoActionResult * r,
     GValue list = G_VALUE_INIT;
     gchar *f;
     g_value_init (&list, GST_TYPE_LIST);
-    for (gint i = 0; i < r->k; i++) {
+    for (gint i = 0; i < r->k[h]; i++) {
       GValue v = G_VALUE_INIT;
       g_value_init (&v, GST_TYPE_STRUCTURE);
       g_value_take_boxed (&v, gst_structure_new ("class", "id", G_TYPE_INT,
@@ -171,7 +171,7 @@ attach_result (GstEgoAction * self, GstBuffer * buf, const EgoActionResult * r)
   for (guint h = 0; h < meta->n_heads; h++) {
     GstEgoActionHead *head = &meta->heads[h];
     head->name = m->head_names[h];
-    head->k = MIN (r->k, GST_EGO_ACTION_MAX_TOP_K);
+    head->k = MIN (r->k[h], GST_EGO_ACTION_MAX_TOP_K);
     for (guint i = 0; i < head->k; i++) {
       head->class_ids[i] = r->ids[h][i];
       head->labels[i] = m->labels[h][r->ids[h][i]];

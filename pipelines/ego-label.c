@@ -1,12 +1,15 @@
 /* ego-label: label the actions in a recorded file.
  *
  *   ego-label IN OUT.mp4 [--model FILE] [--stride N] [--threshold P] [--json]
+ *   ego-label --synth SEED [--seconds S] OUT.mp4 [...]
  *
- * Decodes IN with whatever GStreamer can read, recognises actions with
- * egoaction, draws them with egooverlay, writes OUT as H.264 + AAC in MP4
- * (audio kept when IN has it) and prints the action timeline. It reads the
- * results from GstEgoActionMeta on the buffers, through the public header,
- * as any application can. */
+ * Decodes IN with whatever GStreamer can read (or renders an egocentric
+ * clip with egosynthsrc), recognises actions with egoaction, draws them
+ * with egooverlay, writes OUT as H.264 + AAC in MP4 (audio kept when there
+ * is some) and prints the action timeline; for a rendered clip also the true
+ * timeline and how often the two agree. It reads the results from
+ * GstEgoActionMeta on the buffers, through the public header, as any
+ * application can. */
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <stdio.h>
@@ -26,6 +29,11 @@ typedef struct
   GstElement *video_branch;     /* decoded video in, encoded video out */
   gboolean video_linked, audio_linked;
   GArray *timeline;             /* of Segment */
+  GArray *truth;                /* of Segment, for a rendered clip */
+  GPtrArray *truth_frames;      /* of gchar *: the label of each frame */
+  GMutex lock;                  /* truth_frames: two streaming threads */
+  GstClockTime frame_duration;
+  guint results, agreed, verbs_agreed, nouns_agreed;
   gboolean json;
   gboolean failed;
 } Labeller;
@@ -42,30 +50,78 @@ action_label (const GstEgoActionMeta * meta)
   return g_strdup (meta->heads[0].k ? meta->heads[0].labels[0] : "?");
 }
 
+/* Appends to a timeline, merging with the last segment when the label is
+ * the same; takes label. */
+static void
+timeline_add (GArray * timeline, gchar * label, GstClockTime start,
+    GstClockTime end, gdouble confidence)
+{
+  Segment *last = timeline->len ?
+      &g_array_index (timeline, Segment, timeline->len - 1) : NULL;
+  if (last && g_strcmp0 (last->label, label) == 0) {
+    last->end = end;
+    last->confidence_sum += confidence;
+    last->results++;
+    g_free (label);
+  } else {
+    Segment seg = { label, start, end, confidence, 1 };
+    g_array_append_val (timeline, seg);
+  }
+}
+
+/* For a rendered clip: is the result right at its window's last frame? */
+static void
+compare_with_truth (Labeller * l, const gchar * label, GstClockTime end)
+{
+  guint frame = (guint) (end / l->frame_duration);
+  const gchar *truth;
+  gchar **a, **b;
+  g_mutex_lock (&l->lock);
+  truth = frame < l->truth_frames->len ?
+      g_ptr_array_index (l->truth_frames, frame) : NULL;
+  if (truth && g_strcmp0 (truth, "(idle)") != 0) {
+    a = g_strsplit (label, " ", 2);
+    b = g_strsplit (truth, " ", 2);
+    l->results++;
+    l->agreed += g_strcmp0 (label, truth) == 0;
+    l->verbs_agreed += g_strcmp0 (a[0], b[0]) == 0;
+    l->nouns_agreed += a[0] && a[1] && g_strcmp0 (a[1], b[1]) == 0;
+    g_strfreev (a);
+    g_strfreev (b);
+  }
+  g_mutex_unlock (&l->lock);
+}
+
 static void
 add_result (Labeller * l, const GstEgoActionMeta * meta)
 {
   gchar *label = action_label (meta);
-  Segment *last = l->timeline->len ?
-      &g_array_index (l->timeline, Segment, l->timeline->len - 1) : NULL;
   if (l->json)
     g_print ("{\"window_start\": %.3f, \"window_end\": %.3f, "
         "\"label\": \"%s\", \"confidence\": %.4f, \"unsure\": %s}\n",
         meta->window_start / 1e9, meta->window_end / 1e9, label,
         meta->heads[0].probs[0], meta->unsure ? "true" : "false");
-  if (last && g_strcmp0 (last->label, label) == 0) {
-    last->end = meta->window_end;
-    last->confidence_sum += meta->heads[0].probs[0];
-    last->results++;
-    g_free (label);
-    return;
-  }
-  {
-    Segment s = { label, meta->window_start, meta->window_end,
-      meta->heads[0].probs[0], 1
-    };
-    g_array_append_val (l->timeline, s);
-  }
+  if (l->truth_frames)
+    compare_with_truth (l, label, meta->window_end);
+  timeline_add (l->timeline, label, meta->window_start, meta->window_end,
+      meta->heads[0].probs[0]);
+}
+
+/* Records the true action of every rendered frame. */
+static GstPadProbeReturn
+on_truth (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Labeller *l = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstEgoTruthMeta *t = gst_buffer_get_ego_truth_meta (buf);
+  gchar *label = t && t->verb >= 0 ? g_strdup_printf ("%s %s",
+      t->verb_label, t->noun_label) : g_strdup ("(idle)");
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  g_mutex_lock (&l->lock);
+  g_ptr_array_add (l->truth_frames, g_strdup (label));
+  g_mutex_unlock (&l->lock);
+  timeline_add (l->truth, label, pts, pts + l->frame_duration, 1.0);
+  return GST_PAD_PROBE_OK;
 }
 
 static GstPadProbeReturn
@@ -140,44 +196,96 @@ on_no_more_pads (GstElement * decoder, gpointer data)
   }
 }
 
+/* The output half: video branch (egoaction, egooverlay, encoder), muxer
+ * and file. The input links to l->video_branch and, if any, "audio_%u". */
 static gboolean
-build (Labeller * l, const gchar * in, const gchar * out, const gchar * props)
+build_output (Labeller * l, const gchar * out, const gchar * props)
+{
+  gchar *video_desc = g_strdup_printf ("queue ! videoconvert ! "
+      "egoaction name=act %s ! egooverlay ! videoconvert ! "
+      "x264enc speed-preset=veryfast tune=zerolatency ! queue",
+      props);
+  GstElement *sink, *act;
+  GstPad *pad;
+  l->pipeline = gst_pipeline_new ("ego-label");
+  l->mux = gst_element_factory_make ("mp4mux", NULL);
+  sink = gst_element_factory_make ("filesink", NULL);
+  if (l->mux == NULL || sink == NULL) {
+    g_printerr ("ego-label: mp4mux or filesink is missing\n");
+    g_free (video_desc);
+    return FALSE;
+  }
+  g_object_set (sink, "location", out, NULL);
+  gst_bin_add_many (GST_BIN (l->pipeline), l->mux, sink, NULL);
+  gst_element_link (l->mux, sink);
+  l->video_branch = make_chain (l, video_desc, "video_%u");
+  g_free (video_desc);
+  if (l->video_branch == NULL)
+    return FALSE;
+  act = gst_bin_get_by_name (GST_BIN (l->video_branch), "act");
+  pad = gst_element_get_static_pad (act, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, l, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (act);
+  return TRUE;
+}
+
+static gboolean
+build_decode (Labeller * l, const gchar * in)
 {
   GError *error = NULL;
   gchar *uri = gst_uri_is_valid (in) ? g_strdup (in) :
       gst_filename_to_uri (in, &error);
-  gchar *video_desc = g_strdup_printf ("queue ! videoconvert ! "
-      "egoaction name=act %s ! egooverlay ! videoconvert ! "
-      "x264enc speed-preset=veryfast tune=zerolatency ! h264parse ! queue",
-      props);
-  GstElement *dec, *sink, *video, *act;
-  GstPad *pad;
+  GstElement *dec;
   if (uri == NULL) {
     g_printerr ("ego-label: %s: %s\n", in, error->message);
     g_error_free (error);
     return FALSE;
   }
-  l->pipeline = gst_pipeline_new ("ego-label");
   dec = gst_element_factory_make ("uridecodebin", NULL);
-  l->mux = gst_element_factory_make ("mp4mux", NULL);
-  sink = gst_element_factory_make ("filesink", NULL);
   g_object_set (dec, "uri", uri, NULL);
-  g_object_set (sink, "location", out, NULL);
-  gst_bin_add_many (GST_BIN (l->pipeline), dec, l->mux, sink, NULL);
-  gst_element_link (l->mux, sink);
-  video = make_chain (l, video_desc, "video_%u");
-  g_free (video_desc);
   g_free (uri);
-  if (video == NULL)
-    return FALSE;
-  l->video_branch = video;
-  act = gst_bin_get_by_name (GST_BIN (video), "act");
-  pad = gst_element_get_static_pad (act, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, l, NULL);
-  gst_object_unref (pad);
-  gst_object_unref (act);
+  gst_bin_add (GST_BIN (l->pipeline), dec);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), l);
   g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), l);
+  return TRUE;
+}
+
+/* An unseen clip from egosynthsrc at 320x240, 30 fps, with its truth. */
+static gboolean
+build_synth (Labeller * l, guint64 seed, gint seconds)
+{
+  GstElement *synth = gst_element_factory_make ("egosynthsrc", "synth");
+  GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+  GstCaps *caps = gst_caps_from_string ("video/x-raw,width=320,height=240,"
+      "framerate=30/1");
+  GstPad *pad;
+  if (synth == NULL) {
+    g_printerr ("ego-label: the egosynthsrc element is missing\n");
+    gst_caps_unref (caps);
+    return FALSE;
+  }
+  g_object_set (synth, "seed", seed, "num-buffers", seconds * 30, NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  gst_bin_add_many (GST_BIN (l->pipeline), synth, filter, NULL);
+  gst_element_link_pads (synth, "video", filter, "sink");
+  gst_element_link (filter, l->video_branch);
+  l->video_linked = TRUE;
+  l->frame_duration = GST_SECOND / 30;
+  pad = gst_element_get_static_pad (synth, "video");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_truth, l, NULL);
+  gst_object_unref (pad);
+  /* the sound goes along, as it would from a camera */
+  pad = gst_element_request_pad_simple (synth, "audio");
+  if (pad) {
+    GstElement *audio = make_chain (l, "queue ! audioconvert ! "
+        "audioresample ! avenc_aac ! queue", "audio_%u");
+    GstPad *sink = gst_element_get_static_pad (audio, "sink");
+    gst_pad_link (pad, sink);
+    gst_object_unref (sink);
+    gst_object_unref (pad);
+  }
   return TRUE;
 }
 
@@ -208,25 +316,50 @@ run (Labeller * l)
 }
 
 static void
-print_timeline (Labeller * l)
+print_segments (GArray * timeline, gboolean confidence)
 {
-  g_print ("%-9s %-9s %-28s %s\n", "start", "end", "action", "confidence");
-  for (guint i = 0; i < l->timeline->len; i++) {
-    Segment *s = &g_array_index (l->timeline, Segment, i);
-    g_print ("%8.2fs %8.2fs %-28s %5.1f%%\n", s->start / 1e9, s->end / 1e9,
-        s->label, 100.0 * s->confidence_sum / s->results);
+  g_print ("%9s %9s  %-28s %s\n", "start", "end", "action",
+      confidence ? "confidence" : "");
+  for (guint i = 0; i < timeline->len; i++) {
+    Segment *s = &g_array_index (timeline, Segment, i);
+    g_print ("%8.2fs %8.2fs  %-28s", s->start / 1e9, s->end / 1e9, s->label);
+    if (confidence)
+      g_print (" %5.1f%%", 100.0 * s->confidence_sum / s->results);
+    g_print ("\n");
     g_free (s->label);
   }
+}
+
+static void
+print_timelines (Labeller * l)
+{
+  if (l->truth) {
+    g_print ("true actions:\n");
+    print_segments (l->truth, FALSE);
+    g_print ("\nrecognised:\n");
+  }
+  print_segments (l->timeline, TRUE);
+  if (l->truth && l->results)
+    g_print ("\nagreement with the truth at each result's last frame, over "
+        "%u results during actions: action %.1f%%, verb %.1f%%, noun "
+        "%.1f%%\n", l->results, 100.0 * l->agreed / l->results,
+        100.0 * l->verbs_agreed / l->results,
+        100.0 * l->nouns_agreed / l->results);
 }
 
 int
 main (int argc, char **argv)
 {
   gchar *model = NULL, *props;
-  gint stride = 4;
+  gint stride = 4, seconds = 30;
+  gint64 synth = -1;
   gdouble threshold = 0.3;
   Labeller l = { 0 };
   GOptionEntry entries[] = {
+    {"synth", 0, 0, G_OPTION_ARG_INT64, &synth,
+        "Render the input with egosynthsrc from this seed (no IN)", "SEED"},
+    {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds,
+        "Length of the rendered input (default 30)", "S"},
     {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model,
         "Student model (default: the one built into the plugin)", "FILE"},
     {"stride", 's', 0, G_OPTION_ARG_INT, &stride,
@@ -239,22 +372,39 @@ main (int argc, char **argv)
   };
   GOptionContext *ctx = g_option_context_new ("IN OUT.mp4 - label actions");
   GError *error = NULL;
+  const gchar *out;
   gboolean ok;
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 3) {
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)
+      || argc != (synth >= 0 ? 2 : 3) || seconds < 1 || seconds > 3600) {
     g_printerr ("ego-label: %s\n", error ? error->message :
-        "expected an input and an output file (see --help)");
+        "expected IN and OUT.mp4, or --synth SEED and OUT.mp4 (see --help)");
     return 2;
   }
+  out = argv[argc - 1];
   props = g_strdup_printf ("model=\"%s\" stride=%d threshold=%g",
       model ? model : "", stride, threshold);
   l.timeline = g_array_new (FALSE, FALSE, sizeof (Segment));
-  ok = build (&l, argv[1], argv[2], props) && run (&l);
-  print_timeline (&l);
+  g_mutex_init (&l.lock);
+  if (synth >= 0) {
+    l.truth = g_array_new (FALSE, FALSE, sizeof (Segment));
+    l.truth_frames = g_ptr_array_new_with_free_func (g_free);
+  }
+  ok = build_output (&l, out, props) && (synth >= 0 ?
+      build_synth (&l, (guint64) synth, seconds) : build_decode (&l, argv[1]))
+      && run (&l);
+  print_timelines (&l);
   if (ok)
-    g_print ("wrote %s\n", argv[2]);
+    g_print ("wrote %s\n", out);
   g_array_free (l.timeline, TRUE);
+  if (l.truth) {
+    g_array_free (l.truth, TRUE);
+    g_ptr_array_free (l.truth_frames, TRUE);
+  }
+  if (l.pipeline)
+    gst_object_unref (l.pipeline);
+  g_mutex_clear (&l.lock);
   g_free (props);
   g_free (model);
   g_option_context_free (ctx);

@@ -233,6 +233,7 @@ GST_START_TEST (test_meta_matches_offline)
           best = probs[c];
           arg = c;
         }
+      /* top-k=4, but the noun head has only 4 classes and the verb 5 */
       fail_unless_equals_int (meta.heads[h].k, 4);
       fail_unless_equals_int (meta.heads[h].class_ids[0], arg);
       for (guint i = 0; i < meta.heads[h].k; i++)
@@ -321,10 +322,11 @@ GST_START_TEST (test_frame_step)
 
 GST_END_TEST;
 
-/* With threshold 1 every result is unsure, visibly in meta and message. */
+/* With threshold 1 every result is unsure, visibly in meta and message;
+ * top-k beyond a head's classes gives that head's whole list. */
 GST_START_TEST (test_threshold_and_message)
 {
-  GstHarness *hx = harness_new ("threshold=1.0", "RGB", 32, 32);
+  GstHarness *hx = harness_new ("threshold=1.0 top-k=10", "RGB", 32, 32);
   GstBus *bus = gst_bus_new ();
   GstElement *e = gst_harness_find_element (hx, "egoaction");
   GstVideoInfo info;
@@ -348,7 +350,11 @@ GST_START_TEST (test_threshold_and_message)
       meta.heads[1].labels[0]);
   topk = gst_structure_get_value (s, "verb-top-k");
   fail_unless (GST_VALUE_HOLDS_LIST (topk));
+  /* top-k=10 gives each head's whole list: 5 verbs, 4 nouns */
   fail_unless_equals_int (gst_value_list_get_size (topk), 5);
+  topk = gst_structure_get_value (s, "noun-top-k");
+  fail_unless_equals_int (gst_value_list_get_size (topk), 4);
+  fail_unless_equals_int (meta.heads[1].k, 4);
   fail_unless (gst_structure_has_field (s, "window-start")
       && gst_structure_has_field (s, "window-end")
       && gst_structure_has_field (s, "confidence"));
