@@ -1,0 +1,147 @@
+/* ego-dataset: writes a dataset that the reader accepts, deterministically,
+ * with participants split between train, validation and test. */
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "dataset.h"
+
+static gchar *
+write_dataset (guint64 seed)
+{
+  gchar *dir = g_dir_make_tmp ("egodataset-XXXXXX", NULL);
+  gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s "
+      "--clips 12 --videos 3 --seed %" G_GUINT64_FORMAT " --width 64 "
+      "--height 48 --fps 15", EGO_BUILD_DIR, dir, seed);
+  gint status = -1;
+  gchar *err = NULL;
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
+  g_free (err);
+  g_free (cmd);
+  return dir;
+}
+
+static gchar *
+read_file (const gchar * dir, const gchar * a, const gchar * b)
+{
+  gchar *path = g_build_filename (dir, a, b, NULL), *text = NULL;
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL), "%s", path);
+  g_free (path);
+  return text;
+}
+
+static void
+remove_tree (const gchar * dir)
+{
+  gchar *cmd = g_strdup_printf ("rm -rf %s", dir);
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (cmd);
+}
+
+/* The reader opens every split; the header is EPIC-100's exactly; clips lie
+ * inside their videos; participants do not cross splits; detections parse. */
+GST_START_TEST (test_reader_accepts)
+{
+  gchar *dir = write_dataset (5), *csv;
+  const gchar *splits[] = { "train", "validation", "test" };
+  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gint total = 0;
+  csv = read_file (dir, "annotations", "train.csv");
+  fail_unless (g_str_has_prefix (csv, "narration_id,participant_id,video_id,"
+          "narration_timestamp,start_timestamp,stop_timestamp,start_frame,"
+          "stop_frame,narration,verb,verb_class,noun,noun_class,all_nouns,"
+          "all_noun_classes\n"));
+  g_free (csv);
+  for (guint s = 0; s < 3; s++) {
+    GError *error = NULL;
+    EgoDataset *ds = ego_dataset_open (dir, splits[s], TRUE, &error);
+    fail_unless (ds != NULL, "%s", error ? error->message : "");
+    fail_unless (ego_dataset_n_clips (ds) > 0);
+    total += ego_dataset_n_clips (ds);
+    for (gint v = 0; v < ego_dataset_n_videos (ds); v++) {
+      const EgoVideo *video = ego_dataset_video (ds, v);
+      EgoDetections *det = ego_dataset_load_detections (ds, video->video_id,
+          &error);
+      fail_unless (det != NULL, "%s", error ? error->message : "");
+      fail_unless (det->n_frames > 0);
+      fail_if (g_hash_table_contains (seen, video->participant_id));
+      g_hash_table_add (seen, g_strdup (video->participant_id));
+      ego_detections_free (det);
+    }
+    for (gint i = 0; i < ego_dataset_n_clips (ds); i++) {
+      const EgoClip *c = ego_dataset_clip (ds, i);
+      fail_unless (c->start_frame >= 1 && c->stop_frame > c->start_frame);
+      fail_unless (c->verb_class >= 0 && c->noun_class >= 0);
+    }
+    ego_dataset_free (ds);
+  }
+  fail_unless_equals_int (total, 12);
+  g_hash_table_destroy (seen);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* The same seed writes the same annotations and detections; another seed
+ * other ones. */
+GST_START_TEST (test_deterministic)
+{
+  gchar *a = write_dataset (9), *b = write_dataset (9), *c = write_dataset (10);
+  const gchar *files[][2] = { {"annotations", "train.csv"},
+  {"annotations", "test.csv"}, {"detections", "P01_01.jsonl"}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+    gchar *ta = read_file (a, files[i][0], files[i][1]);
+    gchar *tb = read_file (b, files[i][0], files[i][1]);
+    fail_unless_equals_string (ta, tb);
+    g_free (ta);
+    g_free (tb);
+  }
+  {
+    gchar *ta = read_file (a, "detections", "P01_01.jsonl");
+    gchar *tc = read_file (c, "detections", "P01_01.jsonl");
+    fail_if (g_strcmp0 (ta, tc) == 0);
+    g_free (ta);
+    g_free (tc);
+  }
+  remove_tree (a);
+  remove_tree (b);
+  remove_tree (c);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+}
+
+GST_END_TEST;
+
+/* Bad arguments are refused with a message, and nothing crashes. */
+GST_START_TEST (test_bad_arguments)
+{
+  gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out /tmp/x "
+      "--clips 10 --videos 2", EGO_BUILD_DIR), *err = NULL;
+  gint status = 0;
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
+  fail_if (g_spawn_check_wait_status (status, NULL));
+  fail_unless (strstr (err, "--videos") != NULL, "%s", err);
+  g_free (err);
+  g_free (cmd);
+}
+
+GST_END_TEST;
+
+static Suite *
+egodataset_suite (void)
+{
+  Suite *s = suite_create ("egodataset");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_reader_accepts);
+  tcase_add_test (tc, test_deterministic);
+  tcase_add_test (tc, test_bad_arguments);
+  return s;
+}
+
+GST_CHECK_MAIN (egodataset);
