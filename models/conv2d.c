@@ -56,14 +56,23 @@ band_rows (const EgoConv2d * c, int oh, int ow)
   return rows < (size_t) oh ? (int) rows : oh;
 }
 
+static int phase_stride (const EgoConv2d * c, int h, int w);
+static size_t direct_scratch_floats (const EgoConv2d * c, int h, int w);
+
+/* The larger of: col for one band (forward and backward), then for a
+ * stride-2 forward the input's phases (see split_phases); and the direct
+ * forward's (see direct_forward). */
 size_t
 ego_conv2d_scratch_floats (const EgoConv2d * c, int h, int w)
 {
-  if (is_depthwise (c) || is_pointwise (c))
-    return 0;
-  int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
-  return (size_t) (c->in_c / c->groups) * c->kh * c->kw
-      * band_rows (c, oh, ow) * ow;
+  size_t col = 0, direct = direct_scratch_floats (c, h, w);
+  if (!is_depthwise (c) && !is_pointwise (c)) {
+    int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
+    size_t icg = c->in_c / c->groups;
+    col = icg * c->kh * c->kw * band_rows (c, oh, ow) * ow
+        + (phase_stride (c, h, w) == 2 ? icg * h * w : 0);
+  }
+  return col > direct ? col : direct;
 }
 
 /* The output positions o in [0, out) whose input position o*s - p + k lies
@@ -273,27 +282,229 @@ depthwise_backward (float *dinp, float *dweight, float *dbias,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Forward. im2col above builds col row by row, a few floats per libc call
+ * at the small sizes of a streaming network. When the output is exactly as
+ * wide as the plane a tap reads, the tap's rows of col are that plane
+ * shifted by whole rows and columns: one flat copy, then zeroed edges.
+ * Stride 1 (ow == w) reads the input planes themselves; stride 2 first
+ * splits the input into its four phases (even/odd rows x even/odd
+ * columns), each (h/2, w/2), after which every tap reads one phase at a
+ * shift of 0 or -1, as at stride 1. */
+
+static int
+mod_pos (int d, int s)
+{
+  return ((d % s) + s) % s;
+}
+
+static int
+clamp_int (int v, int lo, int hi)
+{
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* 1 or 2 when forward can use the phase planes, else 0 */
+static int
+phase_stride (const EgoConv2d * c, int h, int w)
+{
+  int s = c->sh, ow = ego_conv2d_out_w (c, w);
+  if (c->sw != s || (s != 1 && s != 2) || h % s || w % s || ow != w / s)
+    return 0;
+  return s;
+}
+
+/* the kernel reads row (or column) phase a of stride 2 */
+static int
+phase_used (int k, int p, int a)
+{
+  for (int i = 0; i < k; i++)
+    if (mod_pos (i - p, 2) == a)
+      return 1;
+  return 0;
+}
+
+/* a 1x1 unpadded kernel reads only phase (0, 0), which is then col */
+static int
+phase_is_col (const EgoConv2d * c)
+{
+  return c->kh == 1 && c->kw == 1 && c->ph == 0 && c->pw == 0;
+}
+
+/* phases (4, icg, h/2, w/2) of inp (icg, h, w): phase (a, b) holds the
+ * pixels (2y + a, 2x + b). Only the phases the kernel reads are written. */
+static void
+split_phases (float *phases, const float *inp, const EgoConv2d * c, int icg,
+    int h, int w)
+{
+  int h2 = h / 2, w2 = w / 2;
+  for (int a = 0; a < 2; a++) {
+    for (int b = 0; b < 2; b++) {
+      float *dst = phases + (size_t) (a * 2 + b) * icg * h2 * w2;
+      if (!phase_used (c->kh, c->ph, a) || !phase_used (c->kw, c->pw, b))
+        continue;
+      for (int ic = 0; ic < icg; ic++) {
+        for (int y = 0; y < h2; y++, dst += w2) {
+          const float *x = inp + ((size_t) ic * h + 2 * y + a) * w + b;
+          for (int i = 0; i < w2; i++)
+            dst[i] = x[2 * i];
+        }
+      }
+    }
+  }
+}
+
+/* dst (noy, ow) for output rows [oy0, oy0 + noy): dst[oy][ox] =
+ * plane[oy + dy][ox + dx] of plane (prows, ow), zero outside the plane.
+ * The valid rows are one flat copy shifted by dy * ow + dx, which wraps |dx|
+ * floats per row in from the neighbouring row; those edge columns are then
+ * zeroed. */
+static void
+copy_shifted (float *dst, const float *plane, int prows, int ow, int oy0,
+    int noy, int dy, int dx)
+{
+  int end = oy0 + noy, adx = dx < 0 ? -dx : dx;
+  /* the rows [r0, r1) read inside the plane */
+  int r0 = clamp_int (-dy, oy0, end), r1 = clamp_int (prows - dy, r0, end);
+  float *d = dst + (size_t) (r0 - oy0) * ow;
+  size_t n = (size_t) (r1 - r0) * ow, skip = dx < 0 ? adx : 0;
+  memset (dst, 0, (size_t) (r0 - oy0) * ow * sizeof (float));
+  memset (d + n, 0, (size_t) (end - r1) * ow * sizeof (float));
+  if (n == 0 || adx >= ow) {
+    memset (d, 0, n * sizeof (float));
+    return;
+  }
+  /* the skipped first (dx < 0) or last (dx > 0) floats would be read from
+   * outside the plane; they are edge columns, zeroed below */
+  memcpy (d + skip, plane + (ptrdiff_t) (r0 + dy) * ow + dx + skip,
+      (n - adx) * sizeof (float));
+  for (float *e = dx < 0 ? d : d + ow - adx; e < d + n; e += ow)
+    for (int i = 0; i < adx; i++)
+      e[i] = 0.0f;
+}
+
+/* col (icg*kh*kw, noy*ow) for output rows [oy0, oy0 + noy) from planes
+ * (s*s, icg, prows, ow): the input itself (s = 1) or its phases (s = 2).
+ * Tap (ki, kj) reads the phase ((ki - ph) mod s, (kj - pw) mod s) shifted
+ * by floor ((ki - ph) / s) rows and floor ((kj - pw) / s) columns. */
+static void
+im2col_planes (float *col, const float *planes, const EgoConv2d * c,
+    int icg, int s, int prows, int ow, int oy0, int noy)
+{
+  size_t plane = (size_t) prows * ow;
+  float *dst = col;
+  for (int ic = 0; ic < icg; ic++) {
+    for (int ki = 0; ki < c->kh; ki++) {
+      for (int kj = 0; kj < c->kw; kj++, dst += (size_t) noy * ow) {
+        int di = ki - c->ph, dj = kj - c->pw;
+        int a = mod_pos (di, s), b = mod_pos (dj, s);
+        const float *p = planes + ((size_t) (a * s + b) * icg + ic) * plane;
+        copy_shifted (dst, p, prows, ow, oy0, noy, (di - a) / s, (dj - b) / s);
+      }
+    }
+  }
+}
+
+/* What follows a convolution in an inference network, fused into it. */
+typedef struct
+{
+  const float *bias;            /* (out_c) or NULL */
+  const float *res;             /* added after the bias, like out; or NULL */
+  int relu;
+} Epilogue;
+
+/* y (ocg, cols) with row stride ld: y = relu? (y + bias + res); bias
+ * (ocg) and res (ocg, cols, stride ld) of this group, each may be NULL */
+static void
+epilogue_apply (float *y, const Epilogue * e, int ocg, int cols, size_t ld)
+{
+  if (!e->bias && !e->res && !e->relu)
+    return;
+  for (int o = 0; o < ocg; o++) {
+    float *r = y + o * ld, b = e->bias ? e->bias[o] : 0.0f;
+    const float *s = e->res ? e->res + o * ld : NULL;
+    for (int i = 0; i < cols; i++) {
+      float v = r[i] + b;
+      if (s)
+        v += s[i];
+      r[i] = e->relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
+/* the band's col (k, noy*ow), built from the input x (icg, h, w) or, when
+ * s is not 0, from its planes (see im2col_planes) */
+static void
+build_col (float *col, const float *x, const float *planes, int s,
+    const EgoConv2d * c, int h, int w, int oy0, int noy)
+{
+  int icg = c->in_c / c->groups, ow = ego_conv2d_out_w (c, w);
+  if (s)
+    im2col_planes (col, planes, c, icg, s, h / s, ow, oy0, noy);
+  else
+    im2col (col, x, c, icg, h, w, oy0, noy, ow);
+}
 
 /* y (ocg, oh*ow) of one image and group = wg (ocg, k) . im2col (x), band by
- * band; y already holds the bias when beta is 1 */
+ * band, each followed by the epilogue while it is in cache; e's bias and
+ * res are this group's. scratch holds the band's col, then the phases. */
 static void
-conv_group_forward (float *y, const float *x, const float *wg, float beta,
-    const EgoConv2d * c, int h, int w, float *scratch)
+conv_group_forward (float *y, const float *x, const float *wg,
+    const Epilogue * e, const EgoConv2d * c, int h, int w, float *scratch)
 {
   int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
   int icg = c->in_c / c->groups, ocg = c->out_c / c->groups, ohw = oh * ow;
   int k = icg * c->kh * c->kw, rows = band_rows (c, oh, ow);
-  if (is_pointwise (c)) {
+  int s = phase_stride (c, h, w);
+  const float *planes = x;
+  if (s == 2) {
+    float *phases = scratch + (size_t) k * rows * ow;
+    split_phases (phases, x, c, icg, h, w);
+    planes = phases;
+  }
+  if (s && phase_is_col (c)) {
+    /* the input (stride 1) or its phase (0, 0) is col */
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, ohw, k,
-        1.0f, wg, k, x, ohw, beta, y, ohw);
+        1.0f, wg, k, planes, ohw, 0.0f, y, ohw);
+    epilogue_apply (y, e, ocg, ohw, ohw);
     return;
   }
   for (int oy0 = 0; oy0 < oh; oy0 += rows) {
     int noy = oy0 + rows <= oh ? rows : oh - oy0, cols = noy * ow;
-    im2col (scratch, x, c, icg, h, w, oy0, noy, ow);
+    size_t at = (size_t) oy0 * ow;
+    Epilogue band = { e->bias, e->res ? e->res + at : NULL, e->relu };
+    build_col (scratch, x, planes, s, c, h, w, oy0, noy);
     // y[:, band] (ocg, cols) with row stride ohw
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, cols, k,
-        1.0f, wg, k, scratch, cols, beta, y + (size_t) oy0 * ow, ohw);
+        1.0f, wg, k, scratch, cols, 0.0f, y + at, ohw);
+    epilogue_apply (y + at, &band, ocg, cols, ohw);
+  }
+}
+
+void
+ego_conv2d_forward_fused (float *out, const float *inp, const float *weight,
+    const float *bias, const float *res, int relu, const EgoConv2d * c,
+    int n, int h, int w, float *scratch)
+{
+  int ohw = ego_conv2d_out_h (c, h) * ego_conv2d_out_w (c, w);
+  int icg = c->in_c / c->groups, ocg = c->out_c / c->groups;
+  int k = icg * c->kh * c->kw;
+  if (is_depthwise (c)) {
+    Epilogue e = { NULL, res, relu };
+    depthwise_forward (out, inp, weight, bias, c, n, h, w);
+    epilogue_apply (out, &e, n * c->out_c, ohw, ohw);
+    return;
+  }
+  for (int b = 0; b < n; b++) {
+    for (int g = 0; g < c->groups; g++) {
+      size_t yo = ((size_t) b * c->out_c + (size_t) g * ocg) * ohw;
+      Epilogue e = { bias ? bias + g * ocg : NULL, res ? res + yo : NULL,
+        relu
+      };
+      // x is (icg, h, w), y is (ocg, oh, ow), wg is (ocg, k)
+      conv_group_forward (out + yo,
+          inp + ((size_t) b * c->in_c + (size_t) g * icg) * h * w,
+          weight + (size_t) g * ocg * k, &e, c, h, w, scratch);
+    }
   }
 }
 
@@ -301,28 +512,8 @@ void
 ego_conv2d_forward (float *out, const float *inp, const float *weight,
     const float *bias, const EgoConv2d * c, int n, int h, int w, float *scratch)
 {
-  if (is_depthwise (c)) {
-    depthwise_forward (out, inp, weight, bias, c, n, h, w);
-    return;
-  }
-  int ohw = ego_conv2d_out_h (c, h) * ego_conv2d_out_w (c, w);
-  int icg = c->in_c / c->groups, ocg = c->out_c / c->groups;
-  int k = icg * c->kh * c->kw;
-  for (int b = 0; b < n; b++) {
-    float *yb = out + (size_t) b * c->out_c * ohw;
-    /* sgemm adds onto the bias: cheaper than zeroing, then adding it */
-    if (bias) {
-      for (int o = 0; o < c->out_c; o++)
-        for (int i = 0; i < ohw; i++)
-          yb[(size_t) o * ohw + i] = bias[o];
-    }
-    for (int g = 0; g < c->groups; g++) {
-      // x is (icg, h, w), y is (ocg, oh, ow), wg is (ocg, k)
-      conv_group_forward (yb + (size_t) g * ocg * ohw,
-          inp + ((size_t) b * c->in_c + (size_t) g * icg) * h * w,
-          weight + (size_t) g * ocg * k, bias ? 1.0f : 0.0f, c, h, w, scratch);
-    }
-  }
+  ego_conv2d_forward_fused (out, inp, weight, bias, NULL, 0, c, n, h, w,
+      scratch);
 }
 
 /* dbias (ocg) += the sum of each row of dy (ocg, ohw) */
@@ -396,4 +587,242 @@ ego_conv2d_backward (float *dinp, float *dweight, float *dbias,
           weight + (size_t) g * ocg * k, c, h, w, scratch);
     }
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Direct convolution for inference on x86-64 CPUs with AVX-512, where
+ * OpenBLAS runs its Haswell (8-wide) kernels and repacks both operands on
+ * every call. Here the weights are packed once (ego_conv2d_pack), the input
+ * is only padded, not unrolled, and a 16-wide kernel keeps a tile of mr
+ * output pixels (of one row) x nr output channels in registers: per tap it
+ * loads nr/16 weight vectors and multiplies them by mr input pixels, each
+ * broadcast. Tap t = (ic, ki, kj) of pixel r reads the padded input at
+ * off[t] + r * sw, so no im2col is needed. That runs at about twice sgemm's
+ * rate on the student's layers. Elsewhere (no AVX-512, not GCC, grouped
+ * convolutions) ego_conv2d_packed_floats is 0 and ego_conv2d_forward_packed
+ * runs ego_conv2d_forward_fused. */
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HAVE_DIRECT 1
+#else
+#define HAVE_DIRECT 0
+#endif
+
+#define PANEL 64                /* output channels per packed panel */
+#define TILE_MAX_MR 14
+#define TILE_ACCS 28            /* mr * nr / 16 accumulators, of 32 regs */
+
+/* the padded input's trailing floats: the last tile of a row may run past
+ * the row (into the next one, or past the end) for pixels it discards */
+#define PAD_SLACK (2 * TILE_MAX_MR)
+
+static int
+direct_supported (const EgoConv2d * c)
+{
+#if HAVE_DIRECT
+  return c->groups == 1 && (c->sw == 1 || c->sw == 2)
+      && __builtin_cpu_supports ("avx512f");
+#else
+  return 0;
+#endif
+}
+
+/* padded input (in_c, h + 2ph, w + 2pw) + slack, then k tap offsets */
+static size_t
+direct_scratch_floats (const EgoConv2d * c, int h, int w)
+{
+  if (!direct_supported (c))
+    return 0;
+  return (size_t) c->in_c * (h + 2 * c->ph) * (w + 2 * c->pw) + PAD_SLACK
+      + (size_t) c->in_c * c->kh * c->kw;
+}
+
+size_t
+ego_conv2d_packed_floats (const EgoConv2d * c)
+{
+  if (!direct_supported (c))
+    return 0;
+  return (size_t) (c->out_c + PANEL - 1) / PANEL * PANEL * c->in_c * c->kh
+      * c->kw;
+}
+
+/* packed (ceil (out_c / 64), k, 64) from weight (out_c, k), zero-padded:
+ * a tile's weights of one tap are adjacent */
+void
+ego_conv2d_pack (float *packed, const float *weight, const EgoConv2d * c)
+{
+  size_t k = (size_t) c->in_c * c->kh * c->kw;
+  size_t panels = (size_t) (c->out_c + PANEL - 1) / PANEL;
+  memset (packed, 0, panels * k * PANEL * sizeof (float));
+  for (int o = 0; o < c->out_c; o++)
+    for (size_t t = 0; t < k; t++)
+      packed[((size_t) (o / PANEL) * k + t) * PANEL + o % PANEL] =
+          weight[o * k + t];
+}
+
+#if HAVE_DIRECT
+typedef float v16 __attribute__ ((vector_size (64)));
+/* the same, at any float's alignment: packed needs none */
+typedef float v16u __attribute__ ((vector_size (64), aligned (4)));
+
+/* tile (mr, nv * 16) = sum over taps t of in[off[t] + r * s] * w[t] (nv *
+ * 16), w with a tap stride of PANEL. Inlined with constant mr, nv and s,
+ * the loops unroll and the accumulators stay in registers. */
+static inline __attribute__ ((always_inline))
+     void tile_kernel (float *tile, const float *in, const int *off, int k,
+    const float *w, const int mr, const int nv, const int s)
+{
+  v16 acc[TILE_ACCS];
+  for (int i = 0; i < mr * nv; i++)
+    acc[i] = (v16) { 0 };
+  for (int t = 0; t < k; t++, w += PANEL) {
+    const float *p = in + off[t];
+    v16 wv[PANEL / 16];
+    for (int v = 0; v < nv; v++)
+      wv[v] = *(const v16u *) (w + v * 16);
+    for (int r = 0; r < mr; r++)
+      for (int v = 0; v < nv; v++)
+        acc[r * nv + v] += p[r * s] * wv[v];
+  }
+  for (int i = 0; i < mr * nv; i++)
+    *(v16 *) (tile + i * 16) = acc[i];
+}
+
+/* -std=c99 turns off contracting a * b + c into an FMA: turn it back on */
+#define TILE_FN(mr, nv, s) \
+  __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast"))) \
+  static void tile_##mr##x##nv##_s##s (float *tile, const float *in, \
+      const int *off, int k, const float *w) \
+  { \
+    tile_kernel (tile, in, off, k, w, mr, nv, s); \
+  }
+
+TILE_FN (14, 2, 1)
+TILE_FN (14, 2, 2)
+TILE_FN (7, 4, 1)
+TILE_FN (7, 4, 2)
+
+typedef void (*TileFn) (float *tile, const float *in, const int *off, int k,
+    const float *w);
+
+typedef struct
+{
+  int mr, nr;
+  TileFn fn[2];                 /* stride 1, 2 */
+} TileShape;
+
+static const TileShape tile_shapes[] = {
+  {14, 32, {tile_14x2_s1, tile_14x2_s2}},
+  {7, 64, {tile_7x4_s1, tile_7x4_s2}},
+};
+
+/* the tile shape that wastes least on the edges of (out_c, ow) */
+static const TileShape *
+choose_tile (int out_c, int ow)
+{
+  const TileShape *best = NULL;
+  size_t best_work = 0;
+  for (size_t i = 0; i < sizeof (tile_shapes) / sizeof (tile_shapes[0]); i++) {
+    const TileShape *t = &tile_shapes[i];
+    size_t work = (size_t) (ow + t->mr - 1) / t->mr * t->mr
+        * ((out_c + t->nr - 1) / t->nr * t->nr);
+    if (!best || work < best_work) {
+      best = t;
+      best_work = work;
+    }
+  }
+  return best;
+}
+
+/* pad (in_c, hp, wp) = inp (in_c, h, w) framed by ph rows and pw columns
+ * of zeros, then PAD_SLACK zeros */
+static void
+pad_input (float *pad, const float *inp, const EgoConv2d * c, int h, int w)
+{
+  int wp = w + 2 * c->pw;
+  size_t frame = (size_t) c->ph * wp;
+  float *d = pad;
+  for (int ic = 0; ic < c->in_c; ic++) {
+    memset (d, 0, frame * sizeof (float));
+    d += frame;
+    for (int y = 0; y < h; y++, d += wp) {
+      for (int i = 0; i < c->pw; i++)
+        d[i] = d[c->pw + w + i] = 0.0f;
+      memcpy (d + c->pw, inp + ((size_t) ic * h + y) * w, w * sizeof (float));
+    }
+    memset (d, 0, frame * sizeof (float));
+    d += frame;
+  }
+  memset (d, 0, PAD_SLACK * sizeof (float));
+}
+
+/* out[o][at + r] for channels [o0, o0 + no) and r < nx: tile (mr, nr)
+ * transposed, through the epilogue; out and res are (out_c, ohw) */
+static void
+tile_store (float *out, const float *tile, int nr, const Epilogue * e,
+    int o0, int no, size_t ohw, size_t at, int nx)
+{
+  for (int o = o0; o < o0 + no; o++) {
+    float *y = out + o * ohw + at, b = e->bias ? e->bias[o] : 0.0f;
+    const float *res = e->res ? e->res + o * ohw + at : NULL;
+    for (int r = 0; r < nx; r++) {
+      float v = tile[r * nr + o - o0] + b;
+      if (res)
+        v += res[r];
+      y[r] = e->relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
+/* One image: out (out_c, oh, ow) from inp (in_c, h, w), tile by tile, the
+ * channel panel outermost so that its weights stay in cache. The offsets
+ * are ints in the float scratch, which this call alone uses. */
+static void
+direct_forward (float *out, const float *inp, const float *packed,
+    const Epilogue * e, const EgoConv2d * c, int h, int w, float *scratch)
+{
+  int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
+  int hp = h + 2 * c->ph, wp = w + 2 * c->pw, t = 0;
+  int k = c->in_c * c->kh * c->kw;
+  int *off = (int *) (scratch + (size_t) c->in_c * hp * wp + PAD_SLACK);
+  const TileShape *ts = choose_tile (c->out_c, ow);
+  float tile[TILE_ACCS * 16] __attribute__ ((aligned (64)));
+  pad_input (scratch, inp, c, h, w);
+  for (int ic = 0; ic < c->in_c; ic++)
+    for (int ki = 0; ki < c->kh; ki++)
+      for (int kj = 0; kj < c->kw; kj++)
+        off[t++] = (ic * hp + ki) * wp + kj;
+  for (int o0 = 0; o0 < c->out_c; o0 += ts->nr) {
+    const float *wo = packed + (size_t) (o0 / PANEL) * k * PANEL + o0 % PANEL;
+    int no = c->out_c - o0 < ts->nr ? c->out_c - o0 : ts->nr;
+    for (int oy = 0; oy < oh; oy++) {
+      const float *row = scratch + (size_t) oy * c->sh * wp;
+      for (int ox = 0; ox < ow; ox += ts->mr) {
+        ts->fn[c->sw - 1] (tile, row + ox * c->sw, off, k, wo);
+        tile_store (out, tile, ts->nr, e, o0, no, (size_t) oh * ow,
+            (size_t) oy * ow + ox, ow - ox < ts->mr ? ow - ox : ts->mr);
+      }
+    }
+  }
+}
+#endif /* HAVE_DIRECT */
+
+void
+ego_conv2d_forward_packed (float *out, const float *inp, const float *weight,
+    const float *packed, const float *bias, const float *res, int relu,
+    const EgoConv2d * c, int n, int h, int w, float *scratch)
+{
+#if HAVE_DIRECT
+  if (packed) {
+    size_t ohw = (size_t) ego_conv2d_out_h (c, h) * ego_conv2d_out_w (c, w);
+    for (int b = 0; b < n; b++) {
+      Epilogue e = { bias, res ? res + b * c->out_c * ohw : NULL, relu };
+      direct_forward (out + b * c->out_c * ohw,
+          inp + (size_t) b * c->in_c * h * w, packed, &e, c, h, w, scratch);
+    }
+    return;
+  }
+#endif
+  ego_conv2d_forward_fused (out, inp, weight, bias, res, relu, c, n, h, w,
+      scratch);
 }

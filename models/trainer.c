@@ -6,6 +6,7 @@
 
 #include "ego_error.h"
 #include "layers.h"
+#include "metrics.h"
 #include "safetensors.h"
 
 
@@ -167,6 +168,16 @@ load_batch (EgoTrainer * t, int epoch, long in_epoch, EgoRng * rng)
   }
 }
 
+/* Distillation may run on clips without labels (-1). */
+static gboolean
+labelled (const int32_t * targets, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (targets[i] < 0)
+      return FALSE;
+  return TRUE;
+}
+
 /* Loss of the last forward, and its gradient into the window dlogits. */
 static void
 loss_and_gradient (EgoTrainer * t, EgoStepStats * st)
@@ -179,6 +190,8 @@ loss_and_gradient (EgoTrainer * t, EgoStepStats * st)
     float *z = ego_net_window_logits (t->net, h);
     float *dz = ego_net_window_dlogits (t->net, h);
     int k = nc->classes[h];
+    st->top1[h] = labelled (t->targets[h], c->batch) ?
+        (float) ego_topk_accuracy (z, t->targets[h], c->batch, k, 1) : 0.0f;
     if (c->lambda_gt > 0) {
       st->loss_ce += share * ego_cross_entropy_forward (z, t->targets[h],
           c->batch, k, c->label_smoothing);

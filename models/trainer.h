@@ -45,6 +45,7 @@ typedef struct
   float loss, loss_ce, loss_kd;
   float lr;
   float grad_norm;
+  float top1[EGO_MAX_HEADS];    /* % of the batch right, before the step */
 } EgoStepStats;
 
 typedef struct _EgoTrainer EgoTrainer;

@@ -19,12 +19,15 @@ typedef struct
   float *logits[EGO_MAX_HEADS]; /* (n, classes) */
 } InferWork;
 
+/* folded weight and bias, then the packed weight from a multiple of 16
+ * floats (64 bytes, a vector) */
 static size_t
 conv_bn_folded_floats (const ConvBn * cb)
 {
   const EgoConv2d *c = &cb->conv;
-  return (size_t) c->out_c * (c->in_c / c->groups) * c->kh * c->kw
+  size_t n = (size_t) c->out_c * (c->in_c / c->groups) * c->kh * c->kw
       + c->out_c;
+  return (n + 15) / 16 * 16 + ego_conv2d_packed_floats (c);
 }
 
 static size_t
@@ -60,20 +63,25 @@ infer_work_carve (const EgoNet * net, InferWork * w, float *p, int n)
 static void
 fold_conv_bn (EgoNet * net, ConvBn * cb, float **p)
 {
-  size_t k = conv_bn_folded_floats (cb) - cb->conv.out_c;
+  const EgoConv2d *c = &cb->conv;
+  size_t k = (size_t) (c->in_c / c->groups) * c->kh * c->kw;
+  size_t packed = ego_conv2d_packed_floats (c);
   cb->fw = *p;
-  cb->fb = *p + k;
-  *p += k + cb->conv.out_c;
+  cb->fb = *p + c->out_c * k;
+  cb->fp = packed ? *p + conv_bn_folded_floats (cb) - packed : NULL;
+  *p += conv_bn_folded_floats (cb);
   ego_batchnorm_fold (cb->fw, cb->fb, net_data (net, cb->w), NULL,
       net_data (net, cb->gamma), net_data (net, cb->beta),
-      net_data (net, cb->rmean), net_data (net, cb->rvar), cb->conv.out_c,
-      (int) (k / cb->conv.out_c), EGO_NET_BN_EPS);
+      net_data (net, cb->rmean), net_data (net, cb->rvar), c->out_c, (int) k,
+      EGO_NET_BN_EPS);
+  if (cb->fp)
+    ego_conv2d_pack (cb->fp, cb->fw, c);
 }
 
 void
 ego_net_free_inference (EgoNet * net)
 {
-  g_clear_pointer (&net->folded, g_free);
+  g_clear_pointer (&net->folded, g_aligned_free);
   g_clear_pointer (&net->infer_block, g_free);
   net->infer_cap = 0;
   net->prepared = FALSE;
@@ -90,8 +98,9 @@ ego_net_prepare_inference (EgoNet * net, GError ** error)
         + conv_bn_folded_floats (&blk->c2)
         + (blk->has_down ? conv_bn_folded_floats (&blk->down) : 0);
   }
-  g_free (net->folded);
-  p = net->folded = g_new (float, total);
+  g_aligned_free (net->folded);
+  /* 64-byte aligned, as are the packed weights within (a vector each) */
+  p = net->folded = g_aligned_alloc (total, sizeof (float), 64);
   fold_conv_bn (net, &net->stem, &p);
   for (int i = 0; i < net->n_blocks; i++) {
     Block *blk = &net->blocks[i];
@@ -107,12 +116,13 @@ ego_net_prepare_inference (EgoNet * net, GError ** error)
 /* ------------------------------------------------------------------------ */
 /* The shared runner */
 
+/* out = relu? (conv (inp) + res), BN folded into the conv, res or NULL */
 static void
-conv_folded (const ConvBn * cb, float *out, const float *inp, int n,
-    float *scratch)
+conv_folded (const ConvBn * cb, float *out, const float *inp,
+    const float *res, int relu, int n, float *scratch)
 {
-  ego_conv2d_forward (out, inp, cb->fw, cb->fb, &cb->conv, n, cb->in_h,
-      cb->in_w, scratch);
+  ego_conv2d_forward_packed (out, inp, cb->fw, cb->fp, cb->fb, res, relu,
+      &cb->conv, n, cb->in_h, cb->in_w, scratch);
 }
 
 /* Shift source: whole clips of t frames, or one frame with a state. */
@@ -122,20 +132,46 @@ typedef struct
   float **state;                /* per block, or NULL for clips */
 } ShiftSource;
 
+/* a[i] <-> b[i] */
+static void
+swap_floats (float *a, float *b, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    float v = a[i];
+    a[i] = b[i];
+    b[i] = v;
+  }
+}
+
+/* The input of block i's first convolution: x, or x shifted. A stream
+ * shifts x in place, since only channels [0, fold) change: they trade
+ * places with the state, which so takes this frame's channels for the next
+ * one; block_unshift puts them back for the shortcut. Clips are shifted
+ * into w->xs. */
 static const float *
-block_shift (const EgoNet * net, int i, const float *x, InferWork * w,
+block_shift (const EgoNet * net, int i, float *x, InferWork * w,
     const ShiftSource * src)
 {
   const Block *blk = &net->blocks[i];
   int hw = blk->in_h * blk->in_w;
   if (!blk->fold)
     return x;
-  if (src->state)
-    ego_shift_stream (w->xs, x, src->state[i], blk->in_c, hw, blk->fold);
-  else
-    ego_shift_forward (w->xs, x, src->b, src->t, blk->in_c, hw, blk->fold,
-        net->cfg.shift);
+  if (src->state) {
+    swap_floats (x, src->state[i], (size_t) blk->fold * hw);
+    return x;
+  }
+  ego_shift_forward (w->xs, x, src->b, src->t, blk->in_c, hw, blk->fold,
+      net->cfg.shift);
   return w->xs;
+}
+
+static void
+block_unshift (const EgoNet * net, int i, float *x, const ShiftSource * src)
+{
+  const Block *blk = &net->blocks[i];
+  if (blk->fold && src->state)
+    memcpy (x, src->state[i],
+        (size_t) blk->fold * blk->in_h * blk->in_w * sizeof (float));
 }
 
 /* Runs block i on buf[cur]; returns the buffer index of its output. */
@@ -146,19 +182,17 @@ block_infer (const EgoNet * net, int i, int cur, InferWork * w,
   const Block *blk = &net->blocks[i];
   int n = src->b * src->t;
   int t1 = (cur + 1) % 4, t2 = (cur + 2) % 4, out = (cur + 3) % 4;
-  size_t size = (size_t) n * blk->out_c * blk->out_h * blk->out_w;
-  const float *x = w->buf[cur], *sc = x;
-  conv_folded (&blk->c1, w->buf[t1], block_shift (net, i, x, w, src), n,
-      w->scratch);
-  ego_relu_forward (w->buf[t1], w->buf[t1], size);
-  conv_folded (&blk->c2, w->buf[out], w->buf[t1], n, w->scratch);
+  float *x = w->buf[cur];
+  const float *sc = x;
+  conv_folded (&blk->c1, w->buf[t1], block_shift (net, i, x, w, src), NULL,
+      1, n, w->scratch);
+  block_unshift (net, i, x, src);
   if (blk->has_down) {
-    conv_folded (&blk->down, w->buf[t2], x, n, w->scratch);
+    conv_folded (&blk->down, w->buf[t2], x, NULL, 0, n, w->scratch);
     sc = w->buf[t2];
   }
-  for (size_t j = 0; j < size; j++)
-    w->buf[out][j] += sc[j];
-  ego_relu_forward (w->buf[out], w->buf[out], size);
+  // relu (bn2 (conv2 (a1)) + shortcut)
+  conv_folded (&blk->c2, w->buf[out], w->buf[t1], sc, 1, n, w->scratch);
   return out;
 }
 
@@ -169,9 +203,7 @@ run_frames (const EgoNet * net, InferWork * w, const float *x,
   int n = src->b * src->t, cur = 0;
   const ConvBn *st = &net->stem;
   const Block *last = &net->blocks[net->n_blocks - 1];
-  conv_folded (st, w->buf[0], x, n, w->scratch);
-  ego_relu_forward (w->buf[0], w->buf[0],
-      (size_t) n * st->conv.out_c * st->out_h * st->out_w);
+  conv_folded (st, w->buf[0], x, NULL, 1, n, w->scratch);
   for (int i = 0; i < net->n_blocks; i++)
     cur = block_infer (net, i, cur, w, src);
   ego_global_avgpool_forward (w->pooled, w->buf[cur], n, net->feat_c,

@@ -13,6 +13,7 @@ typedef struct
   int in_h, in_w, out_h, out_w;
   int w, gamma, beta, rmean, rvar;      /* tensor indices */
   float *fw, *fb;               /* folded weight and bias (inference) */
+  float *fp;                    /* fw packed (ego_conv2d_pack), or NULL */
   float *out;                   /* training: conv output (n, out_c, oh, ow) */
   float *mean, *rstd;           /* training: batch statistics (out_c) */
 } ConvBn;

@@ -4,7 +4,9 @@
  *             [--json]
  *
  * Prints, from one run: the OpenBLAS sgemm rate; the rate of every distinct
- * convolution of the network through ego_conv2d_forward with batch 1 (the
+ * convolution of the network as the network runs it (ego_conv2d_pack, then
+ * ego_conv2d_forward_packed, which is ego_conv2d_forward on CPUs without a
+ * direct kernel) with batch 1 (the
  * streaming case), against that sgemm rate and against a bare sgemm of the
  * convolution's own matrix shape; and the per-frame streaming forward time.
  * Without --model it benchmarks the default student with random weights and
@@ -173,7 +175,7 @@ typedef struct
   int count;                    /* layers of this shape in the network */
   EgoConv2d conv;
   int h, w, oh, ow;
-  Timing conv_t;                /* ego_conv2d_forward, batch 1 */
+  Timing conv_t;                /* ego_conv2d_forward_packed, batch 1 */
   Timing gemm_t;                /* sgemm (out_c, oh*ow, in_c*k*k) alone */
 } ConvShape;
 
@@ -244,14 +246,15 @@ typedef struct
 {
   const ConvShape *s;
   float *inp, *weight, *bias, *out, *scratch;
+  float *packed;                /* NULL without a direct kernel */
 } ConvJob;
 
 static void
 conv_run (gpointer data)
 {
   ConvJob *j = data;
-  ego_conv2d_forward (j->out, j->inp, j->weight, j->bias, &j->s->conv, 1,
-      j->s->h, j->s->w, j->scratch);
+  ego_conv2d_forward_packed (j->out, j->inp, j->weight, j->packed, j->bias,
+      NULL, 0, &j->s->conv, 1, j->s->h, j->s->w, j->scratch);
 }
 
 /* data for one convolution, with a bias as the folded network runs it */
@@ -265,6 +268,13 @@ conv_job_init (ConvJob * j, const ConvShape * s, EgoRng * rng)
   j->bias = random_floats ((size_t) c->out_c, rng);
   j->out = random_floats ((size_t) c->out_c * s->oh * s->ow, rng);
   j->scratch = random_floats (ego_conv2d_scratch_floats (c, s->h, s->w), rng);
+  j->packed = NULL;
+  if (ego_conv2d_packed_floats (c) > 0) {
+    /* aligned as the network's (tsmnet_infer.c) */
+    j->packed = g_aligned_alloc (ego_conv2d_packed_floats (c), sizeof (float),
+        64);
+    ego_conv2d_pack (j->packed, j->weight, c);
+  }
 }
 
 static void
@@ -275,6 +285,7 @@ conv_job_clear (ConvJob * j)
   g_free (j->bias);
   g_free (j->out);
   g_free (j->scratch);
+  g_aligned_free (j->packed);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -459,7 +470,7 @@ run_benchmarks (Report * r, EgoNet * net, GError ** error)
 static void
 print_text_convs (const Report * r)
 {
-  printf ("\nconvolutions (ego_conv2d_forward, batch 1, median):\n"
+  printf ("\nconvolutions (ego_conv2d_forward_packed, batch 1, median):\n"
       "  %-18s %2s %9s %3s %7s %16s %6s %7s %7s %6s %9s %6s\n", "layer", "n",
       "in->out", "k/s", "out", "sgemm M x N x K", "MFLOP", "us", "GFLOP/s",
       "/sgemm", "same-shape", "/same");

@@ -15,7 +15,10 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ok = FALSE;
   ok |= GST_ELEMENT_REGISTER (egoaction, plugin);
+  ok |= GST_ELEMENT_REGISTER (egodatasetsrc, plugin);
+  ok |= GST_ELEMENT_REGISTER (egodistill, plugin);
   ok |= GST_ELEMENT_REGISTER (egooverlay, plugin);
+  ok |= GST_ELEMENT_REGISTER (egosynthsrc, plugin);
   return ok;
 }
 

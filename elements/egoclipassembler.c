@@ -1,0 +1,245 @@
+/* gst-ego: egodatasetsrc's assembly of the clips of one video, see
+ * egoclipassembler.h. */
+#include "egoclipassembler.h"
+
+#include <gst/ego/ego.h>
+
+#include "clipcache.h"
+
+struct _EgoClipAssembler
+{
+  const EgoDataset *ds;
+  const EgoVideo *video;
+  guint split;
+  gint segments, candidates, slots;
+  gint *clips;                  /* (n_clips) dataset indices */
+  guint n_clips;
+  gint *positions;              /* (n_clips, slots) frame numbers */
+  guint next;                   /* next clip to emit */
+  GHashTable *uses;             /* frame -> slots still to emit that use it */
+  GHashTable *frames;           /* frame -> GstBuffer, needed ones only */
+  gint last_frame;              /* of the last decoded frame */
+  EgoVideoReader *reader;
+};
+
+static gint
+compare_int (gconstpointer a, gconstpointer b)
+{
+  gint x = *(const gint *) a, y = *(const gint *) b;
+  return (x > y) - (x < y);
+}
+
+/* The distinct needed frames, ascending. */
+static GArray *
+needed_frames (EgoClipAssembler * a)
+{
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (gint));
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, a->uses);
+  while (g_hash_table_iter_next (&it, &key, NULL)) {
+    gint f = GPOINTER_TO_INT (key);
+    g_array_append_val (list, f);
+  }
+  g_array_sort (list, compare_int);
+  return list;
+}
+
+static void
+count_uses (EgoClipAssembler * a)
+{
+  EgoClipCacheSpec spec = { 0 };
+  spec.segments = a->segments;
+  spec.candidates = a->candidates;
+  for (guint i = 0; i < a->n_clips; i++) {
+    const EgoClip *c = ego_dataset_clip (a->ds, a->clips[i]);
+    gint *pos = a->positions + (gsize) i * a->slots;
+    ego_clip_cache_positions (&spec, c->start_frame, c->stop_frame, pos);
+    for (gint s = 0; s < a->slots; s++) {
+      gpointer key = GINT_TO_POINTER (pos[s]);
+      gint n = GPOINTER_TO_INT (g_hash_table_lookup (a->uses, key));
+      g_hash_table_insert (a->uses, key, GINT_TO_POINTER (n + 1));
+    }
+  }
+}
+
+static gboolean
+open_reader (EgoClipAssembler * a, gint width, gint height, GError ** error)
+{
+  GError *err = NULL;
+  if (a->video->kind == EGO_MEDIA_VIDEO) {
+    a->reader = ego_video_reader_new_file (a->video->video_path, width,
+        height, &err);
+  } else {
+    GArray *list = needed_frames (a);
+    a->reader = ego_video_reader_new_frames (a->video->frames_dir,
+        (gint *) list->data, list->len, width, height, &err);
+    g_array_free (list, TRUE);
+  }
+  if (a->reader == NULL) {
+    g_set_error (error, err->domain, err->code, "%s: %s",
+        a->video->video_path ? a->video->video_path : a->video->frames_dir,
+        err->message);
+    g_error_free (err);
+  }
+  return a->reader != NULL;
+}
+
+EgoClipAssembler *
+ego_clip_assembler_new (const EgoDataset * ds, guint split, gint video,
+    const gint * clips, guint n_clips, gint segments, gint candidates,
+    gint width, gint height, GError ** error)
+{
+  EgoClipAssembler *a = g_new0 (EgoClipAssembler, 1);
+  a->ds = ds;
+  a->video = ego_dataset_video (ds, video);
+  a->split = split;
+  a->segments = segments;
+  a->candidates = candidates;
+  a->slots = segments * candidates;
+  a->clips = g_memdup2 (clips, sizeof (gint) * n_clips);
+  a->n_clips = n_clips;
+  a->positions = g_new (gint, (gsize) n_clips * a->slots);
+  a->uses = g_hash_table_new (NULL, NULL);
+  a->frames = g_hash_table_new_full (NULL, NULL, NULL,
+      (GDestroyNotify) gst_buffer_unref);
+  count_uses (a);
+  if (!open_reader (a, width, height, error)) {
+    ego_clip_assembler_free (a);
+    return NULL;
+  }
+  return a;
+}
+
+void
+ego_clip_assembler_free (EgoClipAssembler * a)
+{
+  if (a == NULL)
+    return;
+  ego_video_reader_free (a->reader);
+  g_hash_table_unref (a->uses);
+  g_hash_table_unref (a->frames);
+  g_free (a->clips);
+  g_free (a->positions);
+  g_free (a);
+}
+
+void
+ego_clip_assembler_set_cancelled (EgoClipAssembler * a, gboolean cancelled)
+{
+  ego_video_reader_set_cancelled (a->reader, cancelled);
+}
+
+static gboolean
+clip_complete (EgoClipAssembler * a, guint i)
+{
+  const gint *pos = a->positions + (gsize) i * a->slots;
+  for (gint s = 0; s < a->slots; s++)
+    if (!g_hash_table_contains (a->frames, GINT_TO_POINTER (pos[s])))
+      return FALSE;
+  return TRUE;
+}
+
+static GstBuffer *
+slot_buffer (EgoClipAssembler * a, const EgoClip * c, gint clip, gint slot,
+    gint frame)
+{
+  GstBuffer *buf = gst_buffer_copy (g_hash_table_lookup (a->frames,
+          GINT_TO_POINTER (frame)));
+  GstEgoClipMeta *meta = gst_buffer_add_ego_clip_meta (buf);
+  meta->split = a->split;
+  meta->clip = clip;
+  meta->narration_id = g_intern_string (c->narration_id);
+  meta->slot = slot;
+  meta->slots = a->slots;
+  meta->segments = a->segments;
+  meta->candidates = a->candidates;
+  meta->frame = frame;
+  meta->n_heads = 2;
+  meta->labels[0] = c->verb_class;
+  meta->labels[1] = c->noun_class;
+  GST_BUFFER_OFFSET (buf) = frame;
+  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
+  /* every clip is a sequence of its own */
+  if (slot == 0)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  else
+    GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DISCONT);
+  return buf;
+}
+
+/* Emits every clip, in order, whose frames are all there; frames nobody
+ * needs any more are let go. */
+static void
+emit_ready (EgoClipAssembler * a, GQueue * out)
+{
+  while (a->next < a->n_clips && clip_complete (a, a->next)) {
+    gint clip = a->clips[a->next];
+    const EgoClip *c = ego_dataset_clip (a->ds, clip);
+    const gint *pos = a->positions + (gsize) a->next * a->slots;
+    for (gint s = 0; s < a->slots; s++) {
+      gpointer key = GINT_TO_POINTER (pos[s]);
+      gint n = GPOINTER_TO_INT (g_hash_table_lookup (a->uses, key));
+      g_queue_push_tail (out, slot_buffer (a, c, clip, s, pos[s]));
+      if (n <= 1) {
+        g_hash_table_remove (a->uses, key);
+        g_hash_table_remove (a->frames, key);
+      } else {
+        g_hash_table_insert (a->uses, key, GINT_TO_POINTER (n - 1));
+      }
+    }
+    a->next++;
+  }
+}
+
+static void
+set_clip_error (EgoClipAssembler * a, GError ** error, GError * cause)
+{
+  const EgoClip *c = ego_dataset_clip (a->ds, a->clips[a->next]);
+  const gchar *file = a->video->video_path ? a->video->video_path :
+      a->video->frames_dir;
+  if (cause) {
+    g_set_error (error, cause->domain, cause->code,
+        "%s: %s (needed for clip %s, %s:%d)", file, cause->message,
+        c->narration_id, ego_dataset_csv_name (a->ds), c->line);
+  } else {
+    gint last = a->positions[(gsize) (a->next + 1) * a->slots - 1];
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "%s:%d: clip %s needs frame %d, past the end of %s (%d frames)",
+        ego_dataset_csv_name (a->ds), c->line, c->narration_id, last, file,
+        a->last_frame);
+  }
+}
+
+EgoReadResult
+ego_clip_assembler_step (EgoClipAssembler * a, GQueue * out,
+    GError ** error)
+{
+  GError *err = NULL;
+  GstBuffer *buf = NULL;
+  gint frame = 0;
+  EgoReadResult r;
+  if (a->next >= a->n_clips)
+    return EGO_READ_END;
+  r = ego_video_reader_next (a->reader, &buf, &frame, &err);
+  switch (r) {
+    case EGO_READ_FRAME:
+      a->last_frame = MAX (a->last_frame, frame);
+      if (g_hash_table_contains (a->uses, GINT_TO_POINTER (frame)))
+        g_hash_table_replace (a->frames, GINT_TO_POINTER (frame), buf);
+      else
+        gst_buffer_unref (buf);
+      emit_ready (a, out);
+      return EGO_READ_FRAME;
+    case EGO_READ_END:
+      set_clip_error (a, error, NULL);
+      return EGO_READ_ERROR;
+    case EGO_READ_ERROR:
+      set_clip_error (a, error, err);
+      g_error_free (err);
+      return EGO_READ_ERROR;
+    default:
+      return r;
+  }
+}

@@ -1,0 +1,317 @@
+/* gst-ego: a stream of egodatasetsrc frames into clip caches, see
+ * egoclipcollect.h. */
+#include "egoclipcollect.h"
+
+#include <gst/ego/ego.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ego_error.h"
+
+struct _EgoClipCollector
+{
+  guint n_splits;
+  gint width, height;
+  gint slots;
+  EgoClipCache *caches[EGO_COLLECT_MAX_SPLITS];
+  const gchar **ids[EGO_COLLECT_MAX_SPLITS];    /* (clips) interned */
+  gint *steps;                  /* (first split's clips) frame distance */
+  gint done, total;
+  /* the clip being filled: slots come in order */
+  gint cur_split, cur_clip, cur_slot;
+};
+
+static gboolean
+string_array (const GstStructure * s, const gchar * field, gchar ** out,
+    gint max, gint * n)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  guint len;
+  if (v == NULL || !GST_VALUE_HOLDS_ARRAY (v))
+    return FALSE;
+  len = gst_value_array_get_size (v);
+  if (len < 1 || (gint) len > max)
+    return FALSE;
+  for (guint i = 0; i < len; i++) {
+    const GValue *e = gst_value_array_get_value (v, i);
+    if (!G_VALUE_HOLDS_STRING (e) || g_value_get_string (e) == NULL)
+      return FALSE;
+    out[i] = g_value_dup_string (e);
+  }
+  *n = (gint) len;
+  return TRUE;
+}
+
+static gboolean
+parse_heads (EgoDatasetInfo * info, const GstStructure * s)
+{
+  if (!string_array (s, "heads", info->heads, EGO_MAX_HEADS, &info->n_heads))
+    return FALSE;
+  for (gint h = 0; h < info->n_heads; h++) {
+    gchar *field = g_strconcat (info->heads[h], "-labels", NULL);
+    info->labels[h] = g_new0 (gchar *, EGO_MAX_LABELS + 1);
+    if (!string_array (s, field, info->labels[h], EGO_MAX_LABELS,
+            &info->n_labels[h])) {
+      g_free (field);
+      return FALSE;
+    }
+    g_free (field);
+  }
+  return TRUE;
+}
+
+gboolean
+ego_dataset_info_parse (EgoDatasetInfo * info, const GstStructure * s,
+    GError ** error)
+{
+  const GValue *clips = gst_structure_get_value (s, "clips");
+  gint n = 0;
+  guint segments = 0, candidates = 0;
+  gboolean ok;
+  memset (info, 0, sizeof (*info));
+  info->path = g_strdup (gst_structure_get_string (s, "path"));
+  ok = gst_structure_has_name (s, GST_EGO_DATASET_EVENT)
+      && string_array (s, "splits", info->splits, EGO_COLLECT_MAX_SPLITS, &n)
+      && clips && GST_VALUE_HOLDS_ARRAY (clips)
+      && gst_value_array_get_size (clips) == (guint) n
+      && gst_structure_get_uint (s, "segments", &segments)
+      && gst_structure_get_uint (s, "candidates", &candidates)
+      && parse_heads (info, s);
+  info->n_splits = (guint) n;
+  info->segments = (gint) segments;
+  info->candidates = (gint) candidates;
+  for (gint i = 0; ok && i < n; i++) {
+    const GValue *e = gst_value_array_get_value (clips, i);
+    ok = G_VALUE_HOLDS_INT (e) && g_value_get_int (e) >= 0;
+    if (ok)
+      info->clips[i] = g_value_get_int (e);
+  }
+  if (!ok) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_FORMAT,
+        "the stream's %s event is malformed", GST_EGO_DATASET_EVENT);
+    ego_dataset_info_clear (info);
+  }
+  return ok;
+}
+
+void
+ego_dataset_info_clear (EgoDatasetInfo * info)
+{
+  g_free (info->path);
+  for (guint i = 0; i < EGO_COLLECT_MAX_SPLITS; i++)
+    g_free (info->splits[i]);
+  for (gint h = 0; h < EGO_MAX_HEADS; h++) {
+    g_free (info->heads[h]);
+    g_strfreev (info->labels[h]);
+  }
+  memset (info, 0, sizeof (*info));
+}
+
+static gchar *
+split_cache_file (const gchar * cache_file, const EgoDatasetInfo * info,
+    guint split)
+{
+  if (cache_file == NULL)
+    return NULL;
+  if (split == 0)
+    return g_strdup (cache_file);
+  return g_strdup_printf ("%s-%s", cache_file, info->splits[split]);
+}
+
+EgoClipCollector *
+ego_clip_collector_new (const EgoDatasetInfo * info,
+    const GstVideoInfo * vinfo, guint n_splits, const gchar * cache_file,
+    gboolean teacher, GError ** error)
+{
+  EgoClipCollector *c = g_new0 (EgoClipCollector, 1);
+  c->n_splits = MIN (n_splits, info->n_splits);
+  c->width = GST_VIDEO_INFO_WIDTH (vinfo);
+  c->height = GST_VIDEO_INFO_HEIGHT (vinfo);
+  c->slots = info->segments * info->candidates;
+  c->cur_split = -1;
+  for (guint s = 0; s < c->n_splits; s++) {
+    EgoClipCacheSpec spec = { 0 };
+    gchar *file = split_cache_file (cache_file, info, s);
+    spec.n_clips = info->clips[s];
+    spec.segments = info->segments;
+    spec.candidates = info->candidates;
+    spec.width = c->width;
+    spec.height = c->height;
+    spec.n_heads = info->n_heads;
+    for (gint h = 0; h < info->n_heads; h++)
+      spec.classes[h] = info->n_labels[h];
+    /* only the training split learns from a teacher */
+    spec.teacher = teacher && s == 0;
+    c->caches[s] = ego_clip_cache_new (&spec, file, error);
+    g_free (file);
+    if (c->caches[s] == NULL) {
+      g_prefix_error (error, "split %s: ", info->splits[s]);
+      ego_clip_collector_free (c);
+      return NULL;
+    }
+    c->ids[s] = g_new0 (const gchar *, MAX (spec.n_clips, 1));
+    c->total += spec.n_clips;
+  }
+  c->steps = g_new0 (gint, MAX (info->clips[0], 1));
+  return c;
+}
+
+void
+ego_clip_collector_free (EgoClipCollector * c)
+{
+  if (c == NULL)
+    return;
+  for (guint s = 0; s < EGO_COLLECT_MAX_SPLITS; s++) {
+    ego_clip_cache_free (c->caches[s]);
+    g_free (c->ids[s]);
+  }
+  g_free (c->steps);
+  g_free (c);
+}
+
+/* Where the frame goes, checked against the clip being filled. */
+static gboolean
+check_slot (EgoClipCollector * c, const GstEgoClipMeta * m, GError ** error)
+{
+  const EgoClipCacheSpec *spec;
+  const gchar *bad = NULL;
+  if (m->split >= c->n_splits)
+    return TRUE;
+  spec = ego_clip_cache_spec (c->caches[m->split]);
+  if (m->clip < 0 || m->clip >= spec->n_clips || m->slot >= (guint) c->slots
+      || m->slots != (guint) c->slots || m->n_heads != (guint) spec->n_heads)
+    bad = "does not fit the stream's dataset event";
+  else if (m->slot > 0 && (m->split != (guint) c->cur_split
+          || m->clip != c->cur_clip || m->slot != (guint) c->cur_slot + 1))
+    bad = "comes out of order";
+  for (guint h = 0; !bad && h < m->n_heads; h++)
+    if (m->labels[h] >= spec->classes[h])
+      bad = "has a class out of range";
+  if (bad)
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "frame %u of clip %s %s", m->slot, GST_STR_NULL (m->narration_id),
+        bad);
+  return bad == NULL;
+}
+
+static void
+copy_frame (EgoClipCollector * c, GstVideoFrame * frame, uint8_t * dst)
+{
+  const guint8 *src = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  for (gint y = 0; y < c->height; y++)
+    memcpy (dst + (gsize) y * c->width * 3, src + (gsize) y * stride,
+        (gsize) c->width * 3);
+}
+
+/* The last frame of a clip: labels, and it counts as done. */
+static void
+finish_clip (EgoClipCollector * c, const GstEgoClipMeta * m)
+{
+  EgoClipCache *cache = c->caches[m->split];
+  int32_t *labels = ego_clip_cache_labels (cache, m->clip);
+  for (guint h = 0; h < m->n_heads; h++)
+    labels[h] = m->labels[h];
+  ego_clip_cache_set_ready (cache, m->clip);
+  c->done++;
+}
+
+gboolean
+ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf,
+    GError ** error)
+{
+  GstEgoClipMeta *m = gst_buffer_get_ego_clip_meta (buf);
+  GstVideoInfo vinfo;
+  GstVideoFrame frame;
+  if (m == NULL) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "a frame without clip meta: the input must come from egodatasetsrc");
+    return FALSE;
+  }
+  if (!check_slot (c, m, error))
+    return FALSE;
+  if (m->split >= c->n_splits)
+    return TRUE;
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_RGB, c->width,
+      c->height);
+  if (gst_buffer_get_size (buf) < vinfo.size
+      || !gst_video_frame_map (&frame, &vinfo, buf, GST_MAP_READ)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "frame %u of clip %s is too small", m->slot, m->narration_id);
+    return FALSE;
+  }
+  copy_frame (c, &frame, ego_clip_cache_frame (c->caches[m->split], m->clip,
+          (int) m->slot));
+  gst_video_frame_unmap (&frame);
+  c->cur_split = (gint) m->split;
+  c->cur_clip = m->clip;
+  c->cur_slot = (gint) m->slot;
+  c->ids[m->split][m->clip] = m->narration_id;
+  /* the middle candidates of the first and second segment */
+  if (m->split == 0 && m->segments > 1 && m->slot == m->candidates / 2)
+    c->steps[m->clip] = -m->frame;
+  else if (m->split == 0 && m->segments > 1
+      && m->slot == m->candidates + m->candidates / 2)
+    c->steps[m->clip] += m->frame;
+  if (m->slot + 1 == m->slots)
+    finish_clip (c, m);
+  return TRUE;
+}
+
+gboolean
+ego_clip_collector_check_complete (EgoClipCollector * c, GError ** error)
+{
+  for (guint s = 0; s < c->n_splits; s++) {
+    const EgoClipCacheSpec *spec = ego_clip_cache_spec (c->caches[s]);
+    if (!ego_clip_cache_complete (c->caches[s])) {
+      g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+          "the stream ended before all %d clips of a split had all their "
+          "frames", spec->n_clips);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gint
+ego_clip_collector_done (const EgoClipCollector * c)
+{
+  return c->done;
+}
+
+gint
+ego_clip_collector_total (const EgoClipCollector * c)
+{
+  return c->total;
+}
+
+EgoClipCache *
+ego_clip_collector_cache (EgoClipCollector * c, guint split)
+{
+  return split < c->n_splits ? c->caches[split] : NULL;
+}
+
+const gchar *
+ego_clip_collector_narration (const EgoClipCollector * c, guint split,
+    gint clip)
+{
+  return c->ids[split][clip];
+}
+
+static gint
+compare_int (gconstpointer a, gconstpointer b)
+{
+  gint x = *(const gint *) a, y = *(const gint *) b;
+  return (x > y) - (x < y);
+}
+
+gint
+ego_clip_collector_frame_step (const EgoClipCollector * c)
+{
+  gint n = ego_clip_cache_spec (c->caches[0])->n_clips, step;
+  gint *sorted = g_memdup2 (c->steps, sizeof (gint) * n);
+  qsort (sorted, n, sizeof (gint), compare_int);
+  step = sorted[n / 2];
+  g_free (sorted);
+  return MAX (step, 1);
+}

@@ -1,0 +1,325 @@
+/* gst-ego: the private decoder behind egodatasetsrc, see egovideoreader.h. */
+#include "egovideoreader.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/pbutils/pbutils.h>
+#include <string.h>
+
+/* how long next() waits for a frame before it looks at the bus and at
+ * cancellation again */
+#define POLL_TIME (100 * GST_MSECOND)
+/* folder frames carry their index in the list as timestamp, in this unit */
+#define INDEX_UNIT GST_MSECOND
+
+struct _EgoVideoReader
+{
+  GstElement *pipeline;
+  GstElement *scale;            /* first element after the decoder */
+  GstElement *sink;
+  GstBus *bus;
+  gint index;                   /* frames handed out */
+  /* frame folder */
+  gchar *dir;
+  gint *frames;
+  guint n_frames;
+  guint pushed;
+  volatile gint cancelled;
+};
+
+static GstElement *
+make (const gchar * factory, GError ** error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  if (e == NULL)
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "the GStreamer element %s is missing", factory);
+  return e;
+}
+
+/* videoscale ! videoconvert ! capsfilter ! appsink, scaling first so that
+ * only small frames are converted; returns the chain's first element. */
+static GstElement *
+add_output_chain (EgoVideoReader * r, gint width, gint height,
+    GError ** error)
+{
+  GstElement *scale = make ("videoscale", error);
+  GstElement *convert = scale ? make ("videoconvert", error) : NULL;
+  GstElement *filter = convert ? make ("capsfilter", error) : NULL;
+  GstElement *sink = filter ? make ("appsink", error) : NULL;
+  GstCaps *caps;
+  if (sink == NULL) {
+    g_clear_object (&scale);
+    g_clear_object (&convert);
+    g_clear_object (&filter);
+    return NULL;
+  }
+  /* multi-tap bilinear filters large reductions instead of skipping
+   * pixels; frames of another aspect are stretched, not letterboxed */
+  g_object_set (scale, "method", 4, "add-borders", FALSE, NULL);
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
+      "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
+      "enable-last-sample", FALSE, NULL);
+  gst_bin_add_many (GST_BIN (r->pipeline), scale, convert, filter, sink,
+      NULL);
+  gst_element_link_many (scale, convert, filter, sink, NULL);
+  r->scale = scale;
+  r->sink = sink;
+  return scale;
+}
+
+static void
+on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
+{
+  EgoVideoReader *r = data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const gchar *name = caps ? gst_structure_get_name
+      (gst_caps_get_structure (caps, 0)) : "";
+  GstPad *sink = gst_element_get_static_pad (r->scale, "sink");
+  if (!g_str_has_prefix (name, "video/") || gst_pad_is_linked (sink)) {
+    /* audio and further streams are decoded into nothing: an unlinked
+     * pad would stop the video with not-linked */
+    GstElement *fake = gst_element_factory_make ("fakesink", NULL);
+    GstPad *fpad;
+    g_object_set (fake, "sync", FALSE, "async", FALSE, NULL);
+    gst_bin_add (GST_BIN (r->pipeline), fake);
+    gst_element_sync_state_with_parent (fake);
+    fpad = gst_element_get_static_pad (fake, "sink");
+    gst_pad_link (pad, fpad);
+    gst_object_unref (fpad);
+  } else {
+    gst_pad_link (pad, sink);
+  }
+  gst_object_unref (sink);
+  if (caps)
+    gst_caps_unref (caps);
+}
+
+static EgoVideoReader *
+start (EgoVideoReader * r, GError ** error)
+{
+  r->bus = gst_element_get_bus (r->pipeline);
+  if (gst_element_set_state (r->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    GError *err = NULL;
+    GstMessage *msg = gst_bus_pop_filtered (r->bus, GST_MESSAGE_ERROR);
+    if (msg)
+      gst_message_parse_error (msg, &err, NULL);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "cannot start decoding: %s", err ? err->message : "unknown error");
+    g_clear_error (&err);
+    if (msg)
+      gst_message_unref (msg);
+    ego_video_reader_free (r);
+    return NULL;
+  }
+  return r;
+}
+
+EgoVideoReader *
+ego_video_reader_new_file (const gchar * path, gint width, gint height,
+    GError ** error)
+{
+  EgoVideoReader *r = g_new0 (EgoVideoReader, 1);
+  GstElement *dec;
+  gchar *uri = gst_filename_to_uri (path, error);
+  if (uri == NULL) {
+    g_free (r);
+    return NULL;
+  }
+  r->pipeline = gst_pipeline_new ("ego-video-reader");
+  dec = make ("uridecodebin", error);
+  if (dec == NULL || add_output_chain (r, width, height, error) == NULL) {
+    g_free (uri);
+    ego_video_reader_free (r);
+    return NULL;
+  }
+  g_object_set (dec, "uri", uri, NULL);
+  g_free (uri);
+  gst_bin_add (GST_BIN (r->pipeline), dec);
+  g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), r);
+  return start (r, error);
+}
+
+gchar *
+ego_video_frame_path (const gchar * dir, gint frame)
+{
+  gchar name[32];
+  g_snprintf (name, sizeof (name), "frame_%010d.jpg", frame);
+  return g_build_filename (dir, name, NULL);
+}
+
+/* appsrc asks for data: the next file of the list, or the end. */
+static void
+on_need_data (GstElement * src, guint length, gpointer data)
+{
+  EgoVideoReader *r = data;
+  GstFlowReturn ret;
+  GstBuffer *buf;
+  gchar *path, *contents;
+  gsize len;
+  GError *err = NULL;
+  if (r->pushed >= r->n_frames) {
+    g_signal_emit_by_name (src, "end-of-stream", &ret);
+    return;
+  }
+  path = ego_video_frame_path (r->dir, r->frames[r->pushed]);
+  if (!g_file_get_contents (path, &contents, &len, &err)) {
+    GST_ELEMENT_ERROR (src, RESOURCE, READ, ("Could not read \"%s\".", path),
+        ("%s", err->message));
+    g_error_free (err);
+    g_free (path);
+    return;
+  }
+  g_free (path);
+  buf = gst_buffer_new_wrapped (contents, len);
+  GST_BUFFER_PTS (buf) = r->pushed * INDEX_UNIT;
+  GST_BUFFER_DURATION (buf) = INDEX_UNIT;
+  r->pushed++;
+  g_signal_emit_by_name (src, "push-buffer", buf, &ret);
+  gst_buffer_unref (buf);
+}
+
+EgoVideoReader *
+ego_video_reader_new_frames (const gchar * dir, const gint * frames,
+    guint n_frames, gint width, gint height, GError ** error)
+{
+  EgoVideoReader *r = g_new0 (EgoVideoReader, 1);
+  GstElement *src, *dec;
+  GstCaps *caps;
+  r->dir = g_strdup (dir);
+  r->frames = g_memdup2 (frames, sizeof (gint) * n_frames);
+  r->n_frames = n_frames;
+  r->pipeline = gst_pipeline_new ("ego-frame-reader");
+  src = make ("appsrc", error);
+  dec = src ? make ("jpegdec", error) : NULL;
+  if (dec == NULL || add_output_chain (r, width, height, error) == NULL) {
+    g_clear_object (&src);
+    g_clear_object (&dec);
+    ego_video_reader_free (r);
+    return NULL;
+  }
+  caps = gst_caps_new_simple ("image/jpeg", "framerate", GST_TYPE_FRACTION,
+      0, 1, NULL);
+  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
+  gst_caps_unref (caps);
+  g_signal_connect (src, "need-data", G_CALLBACK (on_need_data), r);
+  gst_bin_add_many (GST_BIN (r->pipeline), src, dec, NULL);
+  gst_element_link_many (src, dec, r->scale, NULL);
+  return start (r, error);
+}
+
+void
+ego_video_reader_free (EgoVideoReader * r)
+{
+  if (r == NULL)
+    return;
+  if (r->pipeline) {
+    gst_element_set_state (r->pipeline, GST_STATE_NULL);
+    gst_object_unref (r->pipeline);
+  }
+  if (r->bus)
+    gst_object_unref (r->bus);
+  g_free (r->dir);
+  g_free (r->frames);
+  g_free (r);
+}
+
+void
+ego_video_reader_set_cancelled (EgoVideoReader * r, gboolean cancelled)
+{
+  g_atomic_int_set (&r->cancelled, cancelled ? 1 : 0);
+}
+
+static gboolean
+bus_error (EgoVideoReader * r, GError ** error)
+{
+  GstMessage *msg = gst_bus_pop_filtered (r->bus, GST_MESSAGE_ERROR);
+  GError *err = NULL;
+  gchar *dbg = NULL;
+  if (msg == NULL)
+    return FALSE;
+  gst_message_parse_error (msg, &err, &dbg);
+  g_set_error (error, err->domain, err->code, "%s%s%s%s", err->message,
+      dbg ? " (" : "", dbg ? dbg : "", dbg ? ")" : "");
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  return TRUE;
+}
+
+/* The frame number of a decoded buffer. */
+static gint
+frame_number (EgoVideoReader * r, GstBuffer * buf)
+{
+  if (r->frames) {
+    guint64 k = GST_BUFFER_PTS_IS_VALID (buf) ?
+        (GST_BUFFER_PTS (buf) + INDEX_UNIT / 2) / INDEX_UNIT : G_MAXUINT64;
+    return k < r->n_frames ? r->frames[k] : -1;
+  }
+  return r->index + 1;
+}
+
+EgoReadResult
+ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
+    GError ** error)
+{
+  for (;;) {
+    GstSample *sample;
+    if (g_atomic_int_get (&r->cancelled))
+      return EGO_READ_CANCELLED;
+    if (bus_error (r, error))
+      return EGO_READ_ERROR;
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink),
+        POLL_TIME);
+    if (sample) {
+      GstBuffer *b = gst_sample_get_buffer (sample);
+      *frame = frame_number (r, b);
+      /* a copy of our own: decoders' pools must not run dry while frames
+       * wait for the rest of their clip */
+      *buf = gst_buffer_copy_deep (b);
+      r->index++;
+      gst_sample_unref (sample);
+      return EGO_READ_FRAME;
+    }
+    if (gst_app_sink_is_eos (GST_APP_SINK (r->sink)))
+      return bus_error (r, error) ? EGO_READ_ERROR : EGO_READ_END;
+  }
+}
+
+gboolean
+ego_video_probe_size (const gchar * path, gint * width, gint * height,
+    GError ** error)
+{
+  GstDiscoverer *disc = gst_discoverer_new (10 * GST_SECOND, error);
+  GstDiscovererInfo *info = NULL;
+  GList *videos = NULL;
+  gchar *uri = disc ? gst_filename_to_uri (path, error) : NULL;
+  gboolean ok = FALSE;
+  if (uri)
+    info = gst_discoverer_discover_uri (disc, uri, error);
+  if (info)
+    videos = gst_discoverer_info_get_video_streams (info);
+  if (videos) {
+    GstDiscovererVideoInfo *v = videos->data;
+    guint w = gst_discoverer_video_info_get_width (v);
+    guint h = gst_discoverer_video_info_get_height (v);
+    guint pn = gst_discoverer_video_info_get_par_num (v);
+    guint pd = gst_discoverer_video_info_get_par_denom (v);
+    *width = pn && pd ? (gint) ((guint64) w * pn / pd) : (gint) w;
+    *height = (gint) h;
+    ok = *width > 0 && *height > 0;
+  }
+  if (!ok && info && error && *error == NULL)
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE,
+        "%s: no video stream", path);
+  gst_discoverer_stream_info_list_free (videos);
+  if (info)
+    gst_discoverer_info_unref (info);
+  g_free (uri);
+  if (disc)
+    g_object_unref (disc);
+  return ok;
+}

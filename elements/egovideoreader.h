@@ -1,0 +1,47 @@
+/* gst-ego: the private decoder behind egodatasetsrc.
+ *
+ * Decodes one video file (uridecodebin) or a list of frames of a frame
+ * folder (frame_%010d.jpg through jpegdec) in a sub-pipeline of its own,
+ * scaled to a fixed size as packed RGB, and hands the frames out one by
+ * one with their frame numbers. Frame numbers are 1-based as in EPIC's
+ * frame folders: a video's frames are numbered in the order the decoder
+ * outputs them, a folder's by their file names. */
+#ifndef __EGO_VIDEO_READER_H__
+#define __EGO_VIDEO_READER_H__
+
+#include <gst/gst.h>
+
+typedef enum
+{
+  EGO_READ_FRAME,
+  EGO_READ_END,                 /* no more frames */
+  EGO_READ_ERROR,
+  EGO_READ_CANCELLED,
+} EgoReadResult;
+
+typedef struct _EgoVideoReader EgoVideoReader;
+
+/* A video file, every frame. */
+EgoVideoReader *ego_video_reader_new_file (const gchar * path, gint width,
+    gint height, GError ** error);
+/* The given frames (ascending) of a frame folder. */
+EgoVideoReader *ego_video_reader_new_frames (const gchar * dir,
+    const gint * frames, guint n_frames, gint width, gint height,
+    GError ** error);
+void ego_video_reader_free (EgoVideoReader * r);
+
+/* Blocks until the next frame: *buf (RGB, width x height, a private copy)
+ * and its *frame number. */
+EgoReadResult ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf,
+    gint * frame, GError ** error);
+/* From any thread: makes a waiting or later next() return CANCELLED. */
+void ego_video_reader_set_cancelled (EgoVideoReader * r, gboolean cancelled);
+
+/* The display size of a video file or image (pixel aspect applied). */
+gboolean ego_video_probe_size (const gchar * path, gint * width,
+    gint * height, GError ** error);
+
+/* The path of frame n of a frame folder. */
+gchar *ego_video_frame_path (const gchar * dir, gint frame);
+
+#endif /* __EGO_VIDEO_READER_H__ */

@@ -1,0 +1,1031 @@
+/* gst-ego: egodistill, trains a student on the clips of a stream.
+ *
+ * SECTION:element-egodistill
+ * @title: egodistill
+ *
+ * A sink that trains the student network of gst-ego on the clips that
+ * egodatasetsrc decodes: from their labels, or distilled from a teacher's
+ * logits (DESIGN.md section 4), per head
+ *
+ *   L = lambda-d * T^2 * KL(softmax(z_T / T) || softmax(z_S / T))
+ *       + lambda-gt * CE(z_S, y)
+ *
+ * with AdamW, linear warm-up then decay, gradient clipping, and per clip a
+ * random candidate frame per segment, one random scale and crop for all
+ * frames and a colour jitter, never a flip.
+ *
+ * The frames are kept once, at the size they arrive, in clip caches (in
+ * memory, or memory-mapped from `cache-file`), so that epochs never decode
+ * video again. The first split of the stream trains; the second, if any
+ * (egodatasetsrc split=train,validation), is evaluated after every epoch.
+ * Teacher logits come from `teacher-logits`, a JSON-lines file
+ * (`{"narration_id": ..., "verb": [...], "noun": [...]}`) checked line by
+ * line.
+ *
+ * Training runs on the streaming thread when EOS arrives, so the EOS
+ * message comes when it is over. On the way the element posts element
+ * messages: "egodistill-cache" (`clips`, `total`) while frames arrive,
+ * "egodistill-progress" (`epoch`, `epochs`, `step`, `steps`, `loss`,
+ * `loss-ce`, `loss-kd`, `lr`, `clips-per-second`, `eta` in seconds) every
+ * `progress-interval` steps, "egodistill-epoch" after each epoch (the
+ * epoch's mean losses, `train-<head>-top1`, and when validated
+ * `<head>-top1`, `<head>-top5`, `<head>-ece` in percent, `action-top1`,
+ * `best`), and "egodistill-done" with the files written. In `out` it keeps
+ * checkpoint.safetensors and history.json after every epoch,
+ * best.safetensors (by validation action top-1), model.safetensors at the
+ * end, and report.html with its charts. Going to READY stops training;
+ * `resume=true` continues from the last checkpoint and ends with the same
+ * weights an uninterrupted run ends with, for the same seed and threads.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 egodatasetsrc data=/data/epic split=train,validation ! \
+ *     egodistill out=run1 epochs=20 teacher-logits=teacher.jsonl
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstegodistill.h"
+
+#include <gio/gio.h>
+#include <gst/ego/ego.h>
+#include <string.h>
+
+#include "egoreport.h"
+#include "egoteacherlogits.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_ego_distill_debug);
+#define GST_CAT_DEFAULT gst_ego_distill_debug
+
+#define DEFAULT_PROP_OUT NULL
+#define DEFAULT_PROP_INPUT_SIZE 112
+#define DEFAULT_PROP_BASE_WIDTH 32
+#define DEFAULT_PROP_BLOCKS "1,1,1,1"
+#define DEFAULT_PROP_SHIFT_DIV 8
+#define DEFAULT_PROP_DROPOUT 0.0f
+#define DEFAULT_PROP_EPOCHS 20
+#define DEFAULT_PROP_BATCH 16
+#define DEFAULT_PROP_LR 2e-3f
+#define DEFAULT_PROP_WEIGHT_DECAY 0.02f
+#define DEFAULT_PROP_WARMUP 0.05f
+#define DEFAULT_PROP_DECAY GST_EGO_DISTILL_DECAY_COSINE
+#define DEFAULT_PROP_CLIP_NORM 5.0f
+#define DEFAULT_PROP_LAMBDA_D -1.0f
+#define DEFAULT_PROP_LAMBDA_GT -1.0f
+#define DEFAULT_PROP_TEMPERATURE 1.0f
+#define DEFAULT_PROP_LABEL_SMOOTHING 0.0f
+#define DEFAULT_PROP_SCALE_MIN 0.8f
+#define DEFAULT_PROP_COLOUR_JITTER 0.2f
+#define DEFAULT_PROP_SEED 1
+#define DEFAULT_PROP_THREADS 0
+#define DEFAULT_PROP_PROGRESS_INTERVAL 10
+#define DEFAULT_PROP_FRAME_STEP 0
+#define DEFAULT_PROP_CACHE_FILE NULL
+#define DEFAULT_PROP_TEACHER_LOGITS NULL
+#define DEFAULT_PROP_RESUME FALSE
+#define DEFAULT_PROP_REPORT TRUE
+
+enum
+{
+  PROP_0,
+  PROP_OUT,
+  PROP_INPUT_SIZE,
+  PROP_BASE_WIDTH,
+  PROP_BLOCKS,
+  PROP_SHIFT_DIV,
+  PROP_DROPOUT,
+  PROP_EPOCHS,
+  PROP_BATCH,
+  PROP_LR,
+  PROP_WEIGHT_DECAY,
+  PROP_WARMUP,
+  PROP_DECAY,
+  PROP_CLIP_NORM,
+  PROP_LAMBDA_D,
+  PROP_LAMBDA_GT,
+  PROP_TEMPERATURE,
+  PROP_LABEL_SMOOTHING,
+  PROP_SCALE_MIN,
+  PROP_COLOUR_JITTER,
+  PROP_SEED,
+  PROP_THREADS,
+  PROP_PROGRESS_INTERVAL,
+  PROP_FRAME_STEP,
+  PROP_CACHE_FILE,
+  PROP_TEACHER_LOGITS,
+  PROP_RESUME,
+  PROP_REPORT,
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("RGB")));
+
+#define gst_ego_distill_parent_class parent_class
+G_DEFINE_TYPE (GstEgoDistill, gst_ego_distill, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE (egodistill, "egodistill", GST_RANK_NONE,
+    GST_TYPE_EGO_DISTILL);
+
+#define GST_TYPE_EGO_DISTILL_DECAY (gst_ego_distill_decay_get_type ())
+static GType
+gst_ego_distill_decay_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_EGO_DISTILL_DECAY_LINEAR, "Linear decay to zero", "linear"},
+    {GST_EGO_DISTILL_DECAY_COSINE, "Cosine decay to zero", "cosine"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstEgoDistillDecay", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Messages */
+
+static void
+post (GstEgoDistill * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+set_head_field (GstStructure * s, const gchar * prefix, const gchar * head,
+    const gchar * suffix, gdouble value)
+{
+  gchar *name = g_strconcat (prefix, head, suffix, NULL);
+  gst_structure_set (s, name, G_TYPE_DOUBLE, value, NULL);
+  g_free (name);
+}
+
+static void
+on_progress (const EgoRunProgress * p, gpointer data)
+{
+  post (data, gst_structure_new ("egodistill-progress",
+          "epoch", G_TYPE_UINT, (guint) p->epoch,
+          "epochs", G_TYPE_UINT, (guint) p->epochs,
+          "step", G_TYPE_UINT64, (guint64) p->step,
+          "steps", G_TYPE_UINT64, (guint64) p->steps,
+          "loss", G_TYPE_DOUBLE, p->loss,
+          "loss-ce", G_TYPE_DOUBLE, p->loss_ce,
+          "loss-kd", G_TYPE_DOUBLE, p->loss_kd,
+          "lr", G_TYPE_DOUBLE, p->lr,
+          "clips-per-second", G_TYPE_DOUBLE, p->clips_per_second,
+          "eta", G_TYPE_DOUBLE, p->eta, NULL));
+}
+
+static void
+on_epoch (const EgoEpochRecord * e, gint epochs, gpointer data)
+{
+  GstEgoDistill *self = data;
+  GstStructure *s = gst_structure_new ("egodistill-epoch",
+      "epoch", G_TYPE_UINT, (guint) e->epoch,
+      "epochs", G_TYPE_UINT, (guint) epochs,
+      "step", G_TYPE_UINT64, (guint64) e->step,
+      "loss", G_TYPE_DOUBLE, e->loss,
+      "loss-ce", G_TYPE_DOUBLE, e->loss_ce,
+      "loss-kd", G_TYPE_DOUBLE, e->loss_kd,
+      "lr", G_TYPE_DOUBLE, e->lr,
+      "seconds", G_TYPE_DOUBLE, e->seconds,
+      "clips-per-second", G_TYPE_DOUBLE, e->clips_per_second,
+      "validated", G_TYPE_BOOLEAN, e->validated,
+      "best", G_TYPE_BOOLEAN, e->best, NULL);
+  for (gint h = 0; h < self->info.n_heads; h++) {
+    const gchar *head = self->info.heads[h];
+    set_head_field (s, "train-", head, "-top1", e->train_top1[h]);
+    if (e->validated) {
+      set_head_field (s, "", head, "-top1", e->top1[h]);
+      set_head_field (s, "", head, "-top5", e->top5[h]);
+      set_head_field (s, "", head, "-ece", e->ece[h]);
+    }
+  }
+  if (e->validated && e->action_top1 >= 0)
+    gst_structure_set (s, "action-top1", G_TYPE_DOUBLE, e->action_top1,
+        NULL);
+  post (self, s);
+}
+
+static gboolean
+is_stopping (gpointer data)
+{
+  GstEgoDistill *self = data;
+  return g_atomic_int_get (&self->stopping) != 0;
+}
+
+static void
+post_done (GstEgoDistill * self, const gchar * report)
+{
+  const EgoEvalResult *r = ego_run_final_eval (self->run);
+  gchar *model = g_build_filename (self->settings.out, "model.safetensors",
+      NULL);
+  GstStructure *s = gst_structure_new ("egodistill-done",
+      "model", G_TYPE_STRING, model,
+      "epochs", G_TYPE_UINT, ego_run_n_epochs (self->run),
+      "eval-split", G_TYPE_STRING, ego_run_eval_split (self->run), NULL);
+  if (ego_run_best_epoch (self->run) >= 0) {
+    gchar *best = g_build_filename (self->settings.out, "best.safetensors",
+        NULL);
+    gst_structure_set (s, "best-model", G_TYPE_STRING, best, "best-epoch",
+        G_TYPE_UINT, (guint) ego_run_best_epoch (self->run) + 1, NULL);
+    g_free (best);
+  }
+  if (report)
+    gst_structure_set (s, "report", G_TYPE_STRING, report, NULL);
+  for (gint h = 0; r && h < r->n_heads; h++) {
+    set_head_field (s, "", self->info.heads[h], "-top1", r->top1[h]);
+    set_head_field (s, "", self->info.heads[h], "-top5", r->top5[h]);
+    set_head_field (s, "", self->info.heads[h], "-ece", r->ece[h]);
+  }
+  if (r && r->action_top1 >= 0)
+    gst_structure_set (s, "action-top1", G_TYPE_DOUBLE, r->action_top1,
+        NULL);
+  post (self, s);
+  g_free (model);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Training at the end of the stream */
+
+/* "1,1,1,1" -> blocks per stage */
+static gboolean
+parse_blocks (const gchar * text, EgoRunSettings * s)
+{
+  gchar **parts = g_strsplit (text ? text : "", ",", -1);
+  guint n = g_strv_length (parts);
+  gboolean ok = n >= 1 && n <= EGO_NET_MAX_STAGES;
+  for (guint i = 0; ok && i < n; i++) {
+    gchar *end = NULL;
+    gint64 v = g_ascii_strtoll (parts[i], &end, 10);
+    ok = end != parts[i] && *end == '\0' && v >= 1 && v <= 16;
+    s->blocks[i] = (gint) v;
+  }
+  s->n_stages = (gint) n;
+  g_strfreev (parts);
+  return ok;
+}
+
+/* The settings of this run, as the properties give them. */
+static gboolean
+read_settings (GstEgoDistill * self, EgoRunSettings * s)
+{
+  gboolean ok;
+  GST_OBJECT_LOCK (self);
+  *s = self->settings;
+  s->out = g_strdup (self->settings.out);
+  s->teacher_logits = g_strdup (self->settings.teacher_logits);
+  ok = parse_blocks (self->blocks, s);
+  s->train.lambda_d = self->lambda_d >= 0 ? self->lambda_d :
+      (s->teacher_logits ? 1.0f : 0.0f);
+  s->train.lambda_gt = self->lambda_gt >= 0 ? self->lambda_gt :
+      (s->teacher_logits ? 0.0f : 1.0f);
+  s->train.augment.brightness = s->train.augment.contrast =
+      s->train.augment.saturation = self->colour_jitter;
+  GST_OBJECT_UNLOCK (self);
+  if (s->threads == 0)
+    s->threads = (gint) g_get_num_processors ();
+  return ok;
+}
+
+static void
+clear_settings (EgoRunSettings * s)
+{
+  g_free (s->out);
+  g_free (s->teacher_logits);
+}
+
+static gboolean
+check_labels (GstEgoDistill * self, guint split, GError ** error)
+{
+  EgoClipCache *cache = ego_clip_collector_cache (self->collector, split);
+  const EgoClipCacheSpec *spec = ego_clip_cache_spec (cache);
+  for (gint i = 0; i < spec->n_clips; i++)
+    for (gint h = 0; h < spec->n_heads; h++)
+      if (ego_clip_cache_labels (cache, i)[h] < 0) {
+        g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+            "clip %s of split %s has no %s class",
+            ego_clip_collector_narration (self->collector, split, i),
+            self->info.splits[split], self->info.heads[h]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Teacher logits into the training cache; labels where they are needed. */
+static gboolean
+prepare_caches (GstEgoDistill * self, const EgoRunSettings * s,
+    GError ** error)
+{
+  EgoClipCache *train = ego_clip_collector_cache (self->collector, 0);
+  const EgoClipCacheSpec *spec = ego_clip_cache_spec (train);
+  if (!ego_clip_collector_check_complete (self->collector, error))
+    return FALSE;
+  if (s->teacher_logits) {
+    EgoTeacherLogits *t = ego_teacher_logits_load (s->teacher_logits,
+        self->info.n_heads, self->info.heads, self->info.n_labels, error);
+    const gchar **ids;
+    gboolean ok;
+    if (t == NULL)
+      return FALSE;
+    ids = g_new (const gchar *, spec->n_clips);
+    for (gint i = 0; i < spec->n_clips; i++)
+      ids[i] = ego_clip_collector_narration (self->collector, 0, i);
+    ok = ego_teacher_logits_fill (t, train, ids, error);
+    g_free (ids);
+    ego_teacher_logits_free (t);
+    if (!ok)
+      return FALSE;
+  } else if (s->train.lambda_d > 0) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "lambda-d is %g but there are no teacher logits (teacher-logits)",
+        s->train.lambda_d);
+    return FALSE;
+  }
+  return (s->train.lambda_gt <= 0 || check_labels (self, 0, error))
+      && (ego_clip_collector_cache (self->collector, 1) == NULL
+      || check_labels (self, 1, error));
+}
+
+static gchar *
+write_report (GstEgoDistill * self, const EgoRunSettings * s)
+{
+  GError *error = NULL;
+  gchar *path;
+  gboolean report;
+  GST_OBJECT_LOCK (self);
+  report = self->report;
+  GST_OBJECT_UNLOCK (self);
+  if (!report)
+    return NULL;
+  path = ego_report_write (self->run, s->out, &error);
+  if (path == NULL) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("Could not write the training report."), ("%s", error->message));
+    g_error_free (error);
+  }
+  return path;
+}
+
+static gboolean
+train (GstEgoDistill * self)
+{
+  EgoRunCallbacks cb = { on_progress, on_epoch, is_stopping, self };
+  EgoRunSettings s;
+  GError *error = NULL;
+  gchar *report;
+  if (!read_settings (self, &s))
+    goto bad_blocks;
+  if (s.out == NULL || *s.out == '\0')
+    goto no_out;
+  if (self->collector == NULL)
+    goto no_clips;
+  if (!prepare_caches (self, &s, &error))
+    goto failed;
+  self->run = ego_run_new (&s, &self->info,
+      ego_clip_collector_cache (self->collector, 0),
+      ego_clip_collector_cache (self->collector, 1),
+      ego_clip_collector_frame_step (self->collector), &error);
+  if (self->run == NULL || !ego_run_train (self->run, &cb, &error))
+    goto failed;
+  report = write_report (self, &s);
+  post_done (self, report);
+  g_free (report);
+  clear_settings (&s);
+  return TRUE;
+
+  /* ERRORS */
+bad_blocks:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The blocks per stage must be 1 to %d numbers from 1 to 16 "
+            "separated by commas, not \"%s\".", EGO_NET_MAX_STAGES,
+            self->blocks), (NULL));
+    clear_settings (&s);
+    return FALSE;
+  }
+no_out:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No output folder given (property \"out\")."), (NULL));
+    clear_settings (&s);
+    return FALSE;
+  }
+no_clips:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The stream had no clips."),
+        (NULL));
+    clear_settings (&s);
+    return FALSE;
+  }
+failed:
+  {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      GST_INFO_OBJECT (self, "training stopped");
+    else
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("%s", error->message),
+          (NULL));
+    g_error_free (error);
+    clear_settings (&s);
+    return FALSE;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stream */
+
+static gboolean
+gst_ego_distill_start (GstBaseSink * sink)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  self->have_info = FALSE;
+  self->have_caps = FALSE;
+  self->reported_clips = 0;
+  g_atomic_int_set (&self->stopping, 0);
+  return TRUE;
+}
+
+static gboolean
+gst_ego_distill_stop (GstBaseSink * sink)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  g_clear_pointer (&self->run, ego_run_free);
+  g_clear_pointer (&self->collector, ego_clip_collector_free);
+  if (self->have_info)
+    ego_dataset_info_clear (&self->info);
+  self->have_info = FALSE;
+  return TRUE;
+}
+
+static gboolean
+gst_ego_distill_unlock (GstBaseSink * sink)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  /* training polls this between steps */
+  g_atomic_int_set (&self->stopping, 1);
+  return TRUE;
+}
+
+static gboolean
+gst_ego_distill_set_caps (GstBaseSink * sink, GstCaps * caps)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  GstVideoInfo vinfo;
+  if (!gst_video_info_from_caps (&vinfo, caps))
+    return FALSE;
+  if (self->collector && (vinfo.width != self->vinfo.width
+          || vinfo.height != self->vinfo.height)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("The frame size changed in the middle of the stream."), (NULL));
+    return FALSE;
+  }
+  self->vinfo = vinfo;
+  self->have_caps = TRUE;
+  return TRUE;
+}
+
+static gboolean
+dataset_event (GstEgoDistill * self, GstEvent * event)
+{
+  GError *error = NULL;
+  if (self->collector)
+    goto twice;
+  if (self->have_info)
+    ego_dataset_info_clear (&self->info);
+  self->have_info = ego_dataset_info_parse (&self->info,
+      gst_event_get_structure (event), &error);
+  if (!self->have_info)
+    goto malformed;
+  return TRUE;
+
+  /* ERRORS */
+twice:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("A second dataset started in the middle of the stream."), (NULL));
+    return FALSE;
+  }
+malformed:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("%s", error->message), (NULL));
+    g_error_free (error);
+    return FALSE;
+  }
+}
+
+static gboolean
+gst_ego_distill_event (GstBaseSink * sink, GstEvent * event)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  const GstStructure *s = gst_event_get_structure (event);
+  gboolean ok;
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+      if (s && gst_structure_has_name (s, GST_EGO_DATASET_EVENT)
+          && !dataset_event (self, event)) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    case GST_EVENT_EOS:
+      /* training takes long: state changes must not wait for the preroll
+       * lock meanwhile (READY stops training through unlock()) */
+      GST_BASE_SINK_PREROLL_UNLOCK (sink);
+      ok = train (self);
+      GST_BASE_SINK_PREROLL_LOCK (sink);
+      if (!ok) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
+}
+
+static gboolean
+make_collector (GstEgoDistill * self, GError ** error)
+{
+  gchar *cache_file;
+  gboolean teacher;
+  GST_OBJECT_LOCK (self);
+  cache_file = g_strdup (self->cache_file);
+  teacher = self->settings.teacher_logits != NULL;
+  GST_OBJECT_UNLOCK (self);
+  /* the first split trains, the second validates */
+  self->collector = ego_clip_collector_new (&self->info, &self->vinfo, 2,
+      cache_file, teacher, error);
+  g_free (cache_file);
+  return self->collector != NULL;
+}
+
+static void
+post_cache_progress (GstEgoDistill * self)
+{
+  gint done = ego_clip_collector_done (self->collector);
+  gint total = ego_clip_collector_total (self->collector);
+  if (done != total && done - self->reported_clips < MAX (total / 100, 1))
+    return;
+  self->reported_clips = done;
+  post (self, gst_structure_new ("egodistill-cache", "clips", G_TYPE_INT,
+          done, "total", G_TYPE_INT, total, NULL));
+}
+
+static GstFlowReturn
+gst_ego_distill_render (GstBaseSink * sink, GstBuffer * buf)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  GError *error = NULL;
+  gint before;
+  if (!self->have_info || !self->have_caps)
+    goto no_dataset;
+  if (self->collector == NULL && !make_collector (self, &error))
+    goto failed;
+  before = ego_clip_collector_done (self->collector);
+  if (!ego_clip_collector_add (self->collector, buf, &error))
+    goto failed;
+  if (ego_clip_collector_done (self->collector) != before)
+    post_cache_progress (self);
+  return GST_FLOW_OK;
+
+  /* ERRORS */
+no_dataset:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+        ("The input is not a dataset stream."),
+        ("no %s event before the first frame: connect egodatasetsrc",
+            GST_EGO_DATASET_EVENT));
+    return GST_FLOW_ERROR;
+  }
+failed:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("%s", error->message), (NULL));
+    g_error_free (error);
+    return GST_FLOW_ERROR;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Properties */
+
+static void
+replace_string (gchar ** field, const GValue * value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
+  if (*field && **field == '\0')
+    g_clear_pointer (field, g_free);
+}
+
+static void
+set_training_property (GstEgoDistill * self, guint prop_id,
+    const GValue * value)
+{
+  EgoTrainConfig *c = &self->settings.train;
+  switch (prop_id) {
+    case PROP_EPOCHS:
+      c->epochs = (gint) g_value_get_uint (value);
+      break;
+    case PROP_BATCH:
+      c->batch = (gint) g_value_get_uint (value);
+      break;
+    case PROP_LR:
+      c->lr = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_WEIGHT_DECAY:
+      c->weight_decay = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_WARMUP:
+      c->warmup = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_DECAY:
+      c->decay = (EgoDecay) g_value_get_enum (value);
+      break;
+    case PROP_CLIP_NORM:
+      c->clip_norm = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_TEMPERATURE:
+      c->temperature = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_LABEL_SMOOTHING:
+      c->label_smoothing = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_SCALE_MIN:
+      c->augment.scale_min = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_SEED:
+      c->seed = g_value_get_uint64 (value);
+      break;
+    default:
+      break;
+  }
+}
+
+static void
+gst_ego_distill_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (object);
+  EgoRunSettings *s = &self->settings;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_OUT:
+      replace_string (&s->out, value);
+      break;
+    case PROP_INPUT_SIZE:
+      s->input_size = (gint) g_value_get_uint (value);
+      break;
+    case PROP_BASE_WIDTH:
+      s->base_width = (gint) g_value_get_uint (value);
+      break;
+    case PROP_BLOCKS:
+      g_free (self->blocks);
+      self->blocks = g_value_dup_string (value);
+      break;
+    case PROP_SHIFT_DIV:
+      s->shift_div = (gint) g_value_get_uint (value);
+      break;
+    case PROP_DROPOUT:
+      s->dropout = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_LAMBDA_D:
+      self->lambda_d = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_LAMBDA_GT:
+      self->lambda_gt = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_COLOUR_JITTER:
+      self->colour_jitter = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_THREADS:
+      s->threads = (gint) g_value_get_uint (value);
+      break;
+    case PROP_PROGRESS_INTERVAL:
+      s->progress_interval = (gint) g_value_get_uint (value);
+      break;
+    case PROP_FRAME_STEP:
+      s->frame_step = (gint) g_value_get_uint (value);
+      break;
+    case PROP_CACHE_FILE:
+      replace_string (&self->cache_file, value);
+      break;
+    case PROP_TEACHER_LOGITS:
+      replace_string (&s->teacher_logits, value);
+      break;
+    case PROP_RESUME:
+      s->resume = g_value_get_boolean (value);
+      break;
+    case PROP_REPORT:
+      self->report = g_value_get_boolean (value);
+      break;
+    default:
+      if (prop_id > PROP_0 && prop_id <= PROP_REPORT)
+        set_training_property (self, prop_id, value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+get_training_property (GstEgoDistill * self, guint prop_id, GValue * value)
+{
+  const EgoTrainConfig *c = &self->settings.train;
+  switch (prop_id) {
+    case PROP_EPOCHS:
+      g_value_set_uint (value, (guint) c->epochs);
+      break;
+    case PROP_BATCH:
+      g_value_set_uint (value, (guint) c->batch);
+      break;
+    case PROP_LR:
+      g_value_set_double (value, c->lr);
+      break;
+    case PROP_WEIGHT_DECAY:
+      g_value_set_double (value, c->weight_decay);
+      break;
+    case PROP_WARMUP:
+      g_value_set_double (value, c->warmup);
+      break;
+    case PROP_DECAY:
+      g_value_set_enum (value, (gint) c->decay);
+      break;
+    case PROP_CLIP_NORM:
+      g_value_set_double (value, c->clip_norm);
+      break;
+    case PROP_TEMPERATURE:
+      g_value_set_double (value, c->temperature);
+      break;
+    case PROP_LABEL_SMOOTHING:
+      g_value_set_double (value, c->label_smoothing);
+      break;
+    case PROP_SCALE_MIN:
+      g_value_set_double (value, c->augment.scale_min);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, c->seed);
+      break;
+    default:
+      break;
+  }
+}
+
+static void
+gst_ego_distill_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (object);
+  const EgoRunSettings *s = &self->settings;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_OUT:
+      g_value_set_string (value, s->out);
+      break;
+    case PROP_INPUT_SIZE:
+      g_value_set_uint (value, (guint) s->input_size);
+      break;
+    case PROP_BASE_WIDTH:
+      g_value_set_uint (value, (guint) s->base_width);
+      break;
+    case PROP_BLOCKS:
+      g_value_set_string (value, self->blocks);
+      break;
+    case PROP_SHIFT_DIV:
+      g_value_set_uint (value, (guint) s->shift_div);
+      break;
+    case PROP_DROPOUT:
+      g_value_set_double (value, s->dropout);
+      break;
+    case PROP_LAMBDA_D:
+      g_value_set_double (value, self->lambda_d);
+      break;
+    case PROP_LAMBDA_GT:
+      g_value_set_double (value, self->lambda_gt);
+      break;
+    case PROP_COLOUR_JITTER:
+      g_value_set_double (value, self->colour_jitter);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint (value, (guint) s->threads);
+      break;
+    case PROP_PROGRESS_INTERVAL:
+      g_value_set_uint (value, (guint) s->progress_interval);
+      break;
+    case PROP_FRAME_STEP:
+      g_value_set_uint (value, (guint) s->frame_step);
+      break;
+    case PROP_CACHE_FILE:
+      g_value_set_string (value, self->cache_file);
+      break;
+    case PROP_TEACHER_LOGITS:
+      g_value_set_string (value, s->teacher_logits);
+      break;
+    case PROP_RESUME:
+      g_value_set_boolean (value, s->resume);
+      break;
+    case PROP_REPORT:
+      g_value_set_boolean (value, self->report);
+      break;
+    default:
+      if (prop_id > PROP_0 && prop_id <= PROP_REPORT)
+        get_training_property (self, prop_id, value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_ego_distill_finalize (GObject * object)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (object);
+  g_free (self->settings.out);
+  g_free (self->settings.teacher_logits);
+  g_free (self->blocks);
+  g_free (self->cache_file);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+#define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_READY)
+
+static void
+install_uint (GObjectClass * klass, guint id, const gchar * name,
+    const gchar * blurb, guint min, guint max, guint def)
+{
+  g_object_class_install_property (klass, id, g_param_spec_uint (name, name,
+          blurb, min, max, def, RW));
+}
+
+static void
+install_double (GObjectClass * klass, guint id, const gchar * name,
+    const gchar * blurb, gdouble min, gdouble max, gdouble def)
+{
+  g_object_class_install_property (klass, id, g_param_spec_double (name,
+          name, blurb, min, max, def, RW));
+}
+
+static void
+install_string (GObjectClass * klass, guint id, const gchar * name,
+    const gchar * blurb, const gchar * def)
+{
+  g_object_class_install_property (klass, id, g_param_spec_string (name,
+          name, blurb, def, RW));
+}
+
+static void
+install_network_properties (GObjectClass * k)
+{
+  install_string (k, PROP_OUT, "out", "Folder for the checkpoint, models, "
+      "history and report", DEFAULT_PROP_OUT);
+  install_uint (k, PROP_INPUT_SIZE, "input-size", "Width and height of the "
+      "network's input (crops of the cached frames)", 16, 512,
+      DEFAULT_PROP_INPUT_SIZE);
+  install_uint (k, PROP_BASE_WIDTH, "base-width", "Channels of the stem and "
+      "first stage (doubling each stage)", 1, 512, DEFAULT_PROP_BASE_WIDTH);
+  install_string (k, PROP_BLOCKS, "blocks", "Residual blocks per stage, "
+      "separated by commas", DEFAULT_PROP_BLOCKS);
+  install_uint (k, PROP_SHIFT_DIV, "shift-div", "1/N of the channels come "
+      "from the previous frame", 1, 64, DEFAULT_PROP_SHIFT_DIV);
+  install_double (k, PROP_DROPOUT, "dropout", "Dropout before the "
+      "classifiers", 0.0, 0.9, DEFAULT_PROP_DROPOUT);
+}
+
+static void
+install_training_properties (GObjectClass * k)
+{
+  install_uint (k, PROP_EPOCHS, "epochs", "Passes over the training clips",
+      1, 100000, DEFAULT_PROP_EPOCHS);
+  install_uint (k, PROP_BATCH, "batch", "Clips per step", 1, 1024,
+      DEFAULT_PROP_BATCH);
+  install_double (k, PROP_LR, "lr", "Peak learning rate of AdamW", 1e-8, 10,
+      DEFAULT_PROP_LR);
+  install_double (k, PROP_WEIGHT_DECAY, "weight-decay", "Decoupled weight "
+      "decay (not on batch norm and biases)", 0, 10,
+      DEFAULT_PROP_WEIGHT_DECAY);
+  install_double (k, PROP_WARMUP, "warmup", "Linear warm-up, as a fraction "
+      "of all steps", 0, 1, DEFAULT_PROP_WARMUP);
+  g_object_class_install_property (k, PROP_DECAY,
+      g_param_spec_enum ("decay", "decay", "Learning rate decay after the "
+          "warm-up", GST_TYPE_EGO_DISTILL_DECAY, DEFAULT_PROP_DECAY, RW));
+  install_double (k, PROP_CLIP_NORM, "clip-norm", "Clip gradients to this "
+      "global norm; 0: no clipping", 0, 1e6, DEFAULT_PROP_CLIP_NORM);
+  install_double (k, PROP_LAMBDA_D, "lambda-d", "Weight of the distillation "
+      "term; -1: 1 with teacher logits, else 0", -1, 1000,
+      DEFAULT_PROP_LAMBDA_D);
+  install_double (k, PROP_LAMBDA_GT, "lambda-gt", "Weight of the "
+      "cross-entropy with the labels; -1: 0 with teacher logits, else 1", -1,
+      1000, DEFAULT_PROP_LAMBDA_GT);
+  install_double (k, PROP_TEMPERATURE, "temperature", "Distillation "
+      "temperature", 0.01, 100, DEFAULT_PROP_TEMPERATURE);
+  install_double (k, PROP_LABEL_SMOOTHING, "label-smoothing",
+      "Label smoothing of the cross-entropy", 0, 0.99,
+      DEFAULT_PROP_LABEL_SMOOTHING);
+  install_double (k, PROP_SCALE_MIN, "scale-min", "Scale jitter: the crop's "
+      "side is this to 1 times the frame's short side", 0.1, 1,
+      DEFAULT_PROP_SCALE_MIN);
+  install_double (k, PROP_COLOUR_JITTER, "colour-jitter", "Amplitude of "
+      "the brightness, contrast and saturation jitter", 0, 1,
+      DEFAULT_PROP_COLOUR_JITTER);
+  g_object_class_install_property (k, PROP_SEED,
+      g_param_spec_uint64 ("seed", "seed", "Seed of the weights, the clip "
+          "order and the augmentation", 0, G_MAXUINT64, DEFAULT_PROP_SEED,
+          RW));
+}
+
+static void
+install_run_properties (GObjectClass * k)
+{
+  install_uint (k, PROP_THREADS, "threads", "Threads of the matrix library "
+      "(for the whole process); 0: one per core", 0, 256,
+      DEFAULT_PROP_THREADS);
+  install_uint (k, PROP_PROGRESS_INTERVAL, "progress-interval", "Steps "
+      "between egodistill-progress messages", 1, 1000000,
+      DEFAULT_PROP_PROGRESS_INTERVAL);
+  install_uint (k, PROP_FRAME_STEP, "frame-step", "The model's frame step "
+      "for streams; 0: the median spacing of the sampled frames", 0, 10000,
+      DEFAULT_PROP_FRAME_STEP);
+  install_string (k, PROP_CACHE_FILE, "cache-file", "Keep the frames in "
+      "this memory-mapped file rather than in memory (validation frames "
+      "go to <file>-<split>)", DEFAULT_PROP_CACHE_FILE);
+  install_string (k, PROP_TEACHER_LOGITS, "teacher-logits", "JSON-lines "
+      "file of teacher logits per narration_id: distil from them",
+      DEFAULT_PROP_TEACHER_LOGITS);
+  g_object_class_install_property (k, PROP_RESUME,
+      g_param_spec_boolean ("resume", "resume", "Continue from the "
+          "checkpoint in out, when there is one", DEFAULT_PROP_RESUME, RW));
+  g_object_class_install_property (k, PROP_REPORT,
+      g_param_spec_boolean ("report", "report", "Write report.html and its "
+          "charts in out at the end", DEFAULT_PROP_REPORT, RW));
+}
+
+static void
+gst_ego_distill_class_init (GstEgoDistillClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *sink_class = GST_BASE_SINK_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_ego_distill_debug, "egodistill", 0,
+      "student training");
+  gobject_class->set_property = gst_ego_distill_set_property;
+  gobject_class->get_property = gst_ego_distill_get_property;
+  gobject_class->finalize = gst_ego_distill_finalize;
+  install_network_properties (gobject_class);
+  install_training_properties (gobject_class);
+  install_run_properties (gobject_class);
+  gst_type_mark_as_plugin_api (GST_TYPE_EGO_DISTILL_DECAY, 0);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Egocentric student training", "Sink/Video",
+      "Trains a student network on dataset clips, from labels or distilled "
+      "from teacher logits", "gst-ego");
+
+  sink_class->start = GST_DEBUG_FUNCPTR (gst_ego_distill_start);
+  sink_class->stop = GST_DEBUG_FUNCPTR (gst_ego_distill_stop);
+  sink_class->unlock = GST_DEBUG_FUNCPTR (gst_ego_distill_unlock);
+  sink_class->set_caps = GST_DEBUG_FUNCPTR (gst_ego_distill_set_caps);
+  sink_class->event = GST_DEBUG_FUNCPTR (gst_ego_distill_event);
+  sink_class->render = GST_DEBUG_FUNCPTR (gst_ego_distill_render);
+}
+
+static void
+gst_ego_distill_init (GstEgoDistill * self)
+{
+  EgoRunSettings *s = &self->settings;
+  ego_train_config_default (&s->train);
+  s->train.epochs = DEFAULT_PROP_EPOCHS;
+  s->train.batch = DEFAULT_PROP_BATCH;
+  s->train.lr = DEFAULT_PROP_LR;
+  s->train.weight_decay = DEFAULT_PROP_WEIGHT_DECAY;
+  s->train.warmup = DEFAULT_PROP_WARMUP;
+  s->train.decay = (EgoDecay) DEFAULT_PROP_DECAY;
+  s->train.clip_norm = DEFAULT_PROP_CLIP_NORM;
+  s->train.temperature = DEFAULT_PROP_TEMPERATURE;
+  s->train.label_smoothing = DEFAULT_PROP_LABEL_SMOOTHING;
+  s->train.augment.scale_min = DEFAULT_PROP_SCALE_MIN;
+  s->train.seed = DEFAULT_PROP_SEED;
+  s->input_size = DEFAULT_PROP_INPUT_SIZE;
+  s->base_width = DEFAULT_PROP_BASE_WIDTH;
+  s->shift_div = DEFAULT_PROP_SHIFT_DIV;
+  s->dropout = DEFAULT_PROP_DROPOUT;
+  s->threads = DEFAULT_PROP_THREADS;
+  s->progress_interval = DEFAULT_PROP_PROGRESS_INTERVAL;
+  s->frame_step = DEFAULT_PROP_FRAME_STEP;
+  s->resume = DEFAULT_PROP_RESUME;
+  self->blocks = g_strdup (DEFAULT_PROP_BLOCKS);
+  self->lambda_d = DEFAULT_PROP_LAMBDA_D;
+  self->lambda_gt = DEFAULT_PROP_LAMBDA_GT;
+  self->colour_jitter = DEFAULT_PROP_COLOUR_JITTER;
+  self->report = DEFAULT_PROP_REPORT;
+  gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  gst_base_sink_set_qos_enabled (GST_BASE_SINK (self), FALSE);
+}
