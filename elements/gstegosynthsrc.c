@@ -26,6 +26,10 @@
  * #GstVideoRegionOfInterestMeta per box, of type "hand" or the noun, with
  * an "ego-box" structure (category, side, contact, noun).
  *
+ * The "video" pad must be linked: the sound ends with the last frame, at
+ * the frame rate the video negotiated. Properties take effect when the
+ * element starts (READY to PAUSED).
+ *
  * The verbs come in time-reversed pairs (take/put, open/close,
  * move-left/move-right, rotate-cw/rotate-ccw) that a single frame cannot
  * tell apart; sound tells some verbs and no nouns; the look of the things

@@ -518,11 +518,13 @@ ego_shapes_hand (EgoShapeList * list, const EgoXform * frame, float grip,
   s = add_shape (list, EGO_SHAPE_CAPSULE, xf, k->skin, key + 6, item);
   set_p (s, 0.0f, 0.05f, 0.0135f, 0.0115f);
   s->shading = EGO_SHADE_CYLINDER;
-  s = add_shape (list, EGO_SHAPE_BOX, ego_xform_mul (*frame,
-          ego_xform_translate (0.045f, 0.0f)), k->skin, key + 7, item);
-  set_p (s, 0.048f, 0.041f, 0.03f, 0);
-  s->shading = EGO_SHADE_DOME;
-  s->gloss = 0.12f;
+  /* the back of the hand: narrow at the wrist, wide at the knuckles */
+  s = add_shape (list, EGO_SHAPE_TRAPEZOID, ego_xform_mul (*frame,
+          ego_xform_mul (ego_xform_translate (0.047f, 0.0f),
+              ego_xform_rotate (-(float) G_PI_2))), k->skin, key + 7, item);
+  set_p (s, 0.033f, 0.046f, 0.047f, 0.016f);
+  s->shading = EGO_SHADE_CYLINDER;
+  s->gloss = 0.15f;
 }
 
 void
