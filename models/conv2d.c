@@ -9,6 +9,7 @@
  */
 #include "layers.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <cblas.h>
@@ -412,6 +413,19 @@ typedef struct
   int relu;
 } Epilogue;
 
+/* y (n) = relu? (x + b + res), res (n) or NULL; x may be y */
+static inline void
+finish_row (float *y, const float *x, int n, float b, const float *res,
+    int relu)
+{
+  for (int i = 0; i < n; i++) {
+    float v = x[i] + b;
+    if (res)
+      v += res[i];
+    y[i] = relu && !(v > 0.0f) ? 0.0f : v;
+  }
+}
+
 /* y (ocg, cols) with row stride ld: y = relu? (y + bias + res); bias
  * (ocg) and res (ocg, cols, stride ld) of this group, each may be NULL */
 static void
@@ -419,16 +433,9 @@ epilogue_apply (float *y, const Epilogue * e, int ocg, int cols, size_t ld)
 {
   if (!e->bias && !e->res && !e->relu)
     return;
-  for (int o = 0; o < ocg; o++) {
-    float *r = y + o * ld, b = e->bias ? e->bias[o] : 0.0f;
-    const float *s = e->res ? e->res + o * ld : NULL;
-    for (int i = 0; i < cols; i++) {
-      float v = r[i] + b;
-      if (s)
-        v += s[i];
-      r[i] = e->relu && !(v > 0.0f) ? 0.0f : v;
-    }
-  }
+  for (int o = 0; o < ocg; o++)
+    finish_row (y + o * ld, y + o * ld, cols, e->bias ? e->bias[o] : 0.0f,
+        e->res ? e->res + o * ld : NULL, e->relu);
 }
 
 /* the band's col (k, noy*ow), built from the input x (icg, h, w) or, when
@@ -627,14 +634,16 @@ direct_supported (const EgoConv2d * c)
 #endif
 }
 
-/* padded input (in_c, h + 2ph, w + 2pw) + slack, then k tap offsets */
+/* padded input (in_c, h + 2ph, w + 2pw) + slack, then k tap offsets, then
+ * aligned to 64 bytes the tiles of one output row (ow + 16, PANEL) */
 static size_t
 direct_scratch_floats (const EgoConv2d * c, int h, int w)
 {
+  size_t ow = ego_conv2d_out_w (c, w);
   if (!direct_supported (c))
     return 0;
   return (size_t) c->in_c * (h + 2 * c->ph) * (w + 2 * c->pw) + PAD_SLACK
-      + (size_t) c->in_c * c->kh * c->kw;
+      + (size_t) c->in_c * c->kh * c->kw + 16 + (ow + 16) * PANEL;
 }
 
 size_t
@@ -661,20 +670,29 @@ ego_conv2d_pack (float *packed, const float *weight, const EgoConv2d * c)
 }
 
 #if HAVE_DIRECT
-typedef float v16 __attribute__ ((vector_size (64)));
-/* the same, at any float's alignment: packed needs none */
-typedef float v16u __attribute__ ((vector_size (64), aligned (4)));
+/* GCC's generic vectors of 16 floats: plain C, which becomes AVX-512 code
+ * in the functions marked AVX512 */
+typedef float v16 __attribute__((vector_size (64)));
+typedef float v16u __attribute__((vector_size (64), aligned (4)));
+typedef int v16i __attribute__((vector_size (64)));
+
+#define INLINE inline __attribute__ ((always_inline))
+/* -std=c99 turns off contracting a * b + c into an FMA: turn it back on */
+#define AVX512 \
+  __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
 
 /* tile (mr, nv * 16) = sum over taps t of in[off[t] + r * s] * w[t] (nv *
- * 16), w with a tap stride of PANEL. Inlined with constant mr, nv and s,
- * the loops unroll and the accumulators stay in registers. */
-static inline __attribute__ ((always_inline))
-     void tile_kernel (float *tile, const float *in, const int *off, int k,
+ * 16), w with a tap stride of PANEL (any alignment: v16u). Inlined with
+ * constant mr, nv and s, the loops unroll and the accumulators stay in
+ * registers. */
+static INLINE void
+tile_kernel (float *tile, const float *in, const int *off, int k,
     const float *w, const int mr, const int nv, const int s)
 {
+  const v16 zero = { 0 };
   v16 acc[TILE_ACCS];
   for (int i = 0; i < mr * nv; i++)
-    acc[i] = (v16) { 0 };
+    acc[i] = zero;
   for (int t = 0; t < k; t++, w += PANEL) {
     const float *p = in + off[t];
     v16 wv[PANEL / 16];
@@ -688,22 +706,36 @@ static inline __attribute__ ((always_inline))
     *(v16 *) (tile + i * 16) = acc[i];
 }
 
-/* -std=c99 turns off contracting a * b + c into an FMA: turn it back on */
-#define TILE_FN(mr, nv, s) \
-  __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast"))) \
-  static void tile_##mr##x##nv##_s##s (float *tile, const float *in, \
-      const int *off, int k, const float *w) \
-  { \
-    tile_kernel (tile, in, off, k, w, mr, nv, s); \
-  }
-
-TILE_FN (14, 2, 1)
-TILE_FN (14, 2, 2)
-TILE_FN (7, 4, 1)
-TILE_FN (7, 4, 2)
-
 typedef void (*TileFn) (float *tile, const float *in, const int *off, int k,
     const float *w);
+
+static AVX512 void
+tile_14x32_s1 (float *tile, const float *in, const int *off, int k,
+    const float *w)
+{
+  tile_kernel (tile, in, off, k, w, 14, 2, 1);
+}
+
+static AVX512 void
+tile_14x32_s2 (float *tile, const float *in, const int *off, int k,
+    const float *w)
+{
+  tile_kernel (tile, in, off, k, w, 14, 2, 2);
+}
+
+static AVX512 void
+tile_7x64_s1 (float *tile, const float *in, const int *off, int k,
+    const float *w)
+{
+  tile_kernel (tile, in, off, k, w, 7, 4, 1);
+}
+
+static AVX512 void
+tile_7x64_s2 (float *tile, const float *in, const int *off, int k,
+    const float *w)
+{
+  tile_kernel (tile, in, off, k, w, 7, 4, 2);
+}
 
 typedef struct
 {
@@ -712,8 +744,8 @@ typedef struct
 } TileShape;
 
 static const TileShape tile_shapes[] = {
-  {14, 32, {tile_14x2_s1, tile_14x2_s2}},
-  {7, 64, {tile_7x4_s1, tile_7x4_s2}},
+  {14, 32, {tile_14x32_s1, tile_14x32_s2}},
+  {7, 64, {tile_7x64_s1, tile_7x64_s2}},
 };
 
 /* the tile shape that wastes least on the edges of (out_c, ow) */
@@ -756,26 +788,101 @@ pad_input (float *pad, const float *inp, const EgoConv2d * c, int h, int w)
   memset (d, 0, PAD_SLACK * sizeof (float));
 }
 
-/* out[o][at + r] for channels [o0, o0 + no) and r < nx: tile (mr, nr)
- * transposed, through the epilogue; out and res are (out_c, ohw) */
-static void
-tile_store (float *out, const float *tile, int nr, const Epilogue * e,
-    int o0, int no, size_t ohw, size_t at, int nx)
+/* m (16, 16), row i in m[i], becomes its transpose: for d = 8, 4, 2, 1 the
+ * off-diagonal d x d blocks of every 2d x 2d block trade places */
+static INLINE void
+transpose16 (v16 * m)
 {
-  for (int o = o0; o < o0 + no; o++) {
-    float *y = out + o * ohw + at, b = e->bias ? e->bias[o] : 0.0f;
-    const float *res = e->res ? e->res + o * ohw + at : NULL;
-    for (int r = 0; r < nx; r++) {
-      float v = tile[r * nr + o - o0] + b;
-      if (res)
-        v += res[r];
-      y[r] = e->relu && !(v > 0.0f) ? 0.0f : v;
+  /* unrolled, so that the shuffles' lane masks are constants */
+#pragma GCC unroll 4
+  for (int d = 8; d > 0; d /= 2) {
+    v16i lo, hi;                /* lanes of (m[i], m[i + d]): 0-15, 16-31 */
+#pragma GCC unroll 16
+    for (int k = 0; k < 16; k++) {
+      lo[k] = k & d ? 16 + k - d : k;
+      hi[k] = k & d ? 16 + k : k + d;
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) {
+      if (i & d)
+        continue;
+      v16 a = m[i], b = m[i + d];
+      m[i] = __builtin_shuffle (a, b, lo);
+      m[i + d] = __builtin_shuffle (a, b, hi);
     }
   }
 }
 
-/* One image: out (out_c, oh, ow) from inp (in_c, h, w), tile by tile, the
- * channel panel outermost so that its weights stay in cache. The offsets
+/* y (16) = relu? (x + b + res), res or NULL, as finish_row (NaN to 0) */
+static INLINE AVX512 void
+finish16 (float *y, v16 x, float b, const float *res, int relu)
+{
+  const v16 zero = { 0 };
+  x += b;
+  if (res)
+    x += *(const v16u *) res;
+  if (relu)
+    x = (v16) ((v16i) x & (x > zero));
+  *(v16u *) y = x;
+}
+
+/* Row oy of out (out_c, oh, ow), channels [o0, o0 + no), from the tiles'
+ * row (pixel-major: pixel x's nr channels at row + x * nr), 16 x 16 at a
+ * time: transposed, through the epilogue, stored. A whole vector past the
+ * row's end runs into the channel's next rows, which are stored after this
+ * one; only where it would leave the channel is the tail stored by
+ * finish_row. So out must not overlap res. */
+static AVX512 void
+row_store (float *out, const float *row, int nr, const Epilogue * e,
+    int o0, int no, int oy, int oh, int ow)
+{
+  size_t ohw = (size_t) oh * ow;
+  for (int x0 = 0; x0 < ow; x0 += 16) {
+    int whole = (size_t) oy * ow + x0 + 16 <= ohw;
+    for (int v = 0; v < no; v += 16) {
+      v16 m[16];
+      for (int i = 0; i < 16; i++)
+        m[i] = *(const v16 *) (row + (size_t) (x0 + i) * nr + v);
+      transpose16 (m);
+      for (int i = 0; i < 16 && v + i < no; i++) {
+        int o = o0 + v + i;
+        size_t at = o * ohw + (size_t) oy * ow + x0;
+        float b = e->bias ? e->bias[o] : 0.0f, tail[16];
+        const float *res = e->res ? e->res + at : NULL;
+        if (whole) {
+          finish16 (out + at, m[i], b, res, e->relu);
+        } else {
+          *(v16u *) tail = m[i];
+          finish_row (out + at, tail, ow - x0, b, res, e->relu);
+        }
+      }
+    }
+  }
+}
+
+/* The scratch of direct_forward, carved: see direct_scratch_floats. */
+typedef struct
+{
+  float *pad;                   /* padded input */
+  int *off;                     /* tap offsets, as ints in the floats */
+  float *row;                   /* row_store's, 64-byte aligned */
+} DirectScratch;
+
+static DirectScratch
+direct_scratch_carve (float *scratch, const EgoConv2d * c, int h, int w)
+{
+  DirectScratch d;
+  size_t pad = (size_t) c->in_c * (h + 2 * c->ph) * (w + 2 * c->pw);
+  uintptr_t end = (uintptr_t) (scratch + pad + PAD_SLACK
+      + (size_t) c->in_c * c->kh * c->kw);
+  d.pad = scratch;
+  d.off = (int *) (scratch + pad + PAD_SLACK);
+  d.row = (float *) ((end + 63) / 64 * 64);
+  return d;
+}
+
+/* One image: out (out_c, oh, ow) from inp (in_c, h, w), a channel panel
+ * (whose weights so stay in cache) and output row at a time. The offsets
  * are ints in the float scratch, which this call alone uses. */
 static void
 direct_forward (float *out, const float *inp, const float *packed,
@@ -784,24 +891,27 @@ direct_forward (float *out, const float *inp, const float *packed,
   int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
   int hp = h + 2 * c->ph, wp = w + 2 * c->pw, t = 0;
   int k = c->in_c * c->kh * c->kw;
-  int *off = (int *) (scratch + (size_t) c->in_c * hp * wp + PAD_SLACK);
+  DirectScratch d = direct_scratch_carve (scratch, c, h, w);
   const TileShape *ts = choose_tile (c->out_c, ow);
-  float tile[TILE_ACCS * 16] __attribute__ ((aligned (64)));
-  pad_input (scratch, inp, c, h, w);
+  const float *src = d.pad;
+  /* unpadded, with no partial tiles, the reads stay inside the input */
+  if (c->ph == 0 && c->pw == 0 && ow % ts->mr == 0)
+    src = inp;
+  else
+    pad_input (d.pad, inp, c, h, w);
   for (int ic = 0; ic < c->in_c; ic++)
     for (int ki = 0; ki < c->kh; ki++)
       for (int kj = 0; kj < c->kw; kj++)
-        off[t++] = (ic * hp + ki) * wp + kj;
+        d.off[t++] = (ic * hp + ki) * wp + kj;
   for (int o0 = 0; o0 < c->out_c; o0 += ts->nr) {
     const float *wo = packed + (size_t) (o0 / PANEL) * k * PANEL + o0 % PANEL;
     int no = c->out_c - o0 < ts->nr ? c->out_c - o0 : ts->nr;
     for (int oy = 0; oy < oh; oy++) {
-      const float *row = scratch + (size_t) oy * c->sh * wp;
-      for (int ox = 0; ox < ow; ox += ts->mr) {
-        ts->fn[c->sw - 1] (tile, row + ox * c->sw, off, k, wo);
-        tile_store (out, tile, ts->nr, e, o0, no, (size_t) oh * ow,
-            (size_t) oy * ow + ox, ow - ox < ts->mr ? ow - ox : ts->mr);
-      }
+      const float *in = src + (size_t) oy * c->sh * wp;
+      for (int ox = 0; ox < ow; ox += ts->mr)
+        ts->fn[c->sw - 1] (d.row + (size_t) ox * ts->nr, in + ox * c->sw,
+            d.off, k, wo);
+      row_store (out, d.row, ts->nr, e, o0, no, oy, oh, ow);
     }
   }
 }

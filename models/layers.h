@@ -44,14 +44,14 @@ void ego_conv2d_forward (float *out, const float *inp, const float *weight,
 /* Inference: ego_conv2d_forward fused with what follows it in a residual
  * network, applied while the output is in cache:
  * out = relu? (conv (inp) + bias + res), res (n, out_c, oh, ow) or NULL,
- * relu 0 or 1. */
+ * relu 0 or 1. out must not overlap inp or res. */
 void ego_conv2d_forward_fused (float *out, const float *inp,
     const float *weight, const float *bias, const float *res, int relu,
     const EgoConv2d * c, int n, int h, int w, float *scratch);
 /* Inference with the weights packed once, for a direct kernel on x86-64
  * CPUs with AVX-512. ego_conv2d_packed_floats is 0 where there is none (or
  * for grouped convolutions); then pass packed = NULL and forward_packed
- * runs forward_fused with weight. */
+ * runs forward_fused with weight. packed is best 64-byte aligned. */
 size_t ego_conv2d_packed_floats (const EgoConv2d * c);
 void ego_conv2d_pack (float *packed, const float *weight, const EgoConv2d * c);
 void ego_conv2d_forward_packed (float *out, const float *inp,
