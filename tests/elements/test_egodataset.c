@@ -45,7 +45,8 @@ GST_START_TEST (test_reader_accepts)
 {
   gchar *dir = write_dataset (5), *csv;
   const gchar *splits[] = { "train", "validation", "test" };
-  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
   gint total = 0;
   csv = read_file (dir, "annotations", "train.csv");
   fail_unless (g_str_has_prefix (csv, "narration_id,participant_id,video_id,"

@@ -138,8 +138,8 @@ test_learns (void)
 static void
 test_resume (void)
 {
-  EgoModelMeta meta;
-  EgoNet *a = make_net (&meta), *b = make_net (&meta);
+  EgoModelMeta meta, meta_b;
+  EgoNet *a = make_net (&meta), *b = make_net (&meta_b);
   EgoClipCache *train = make_cache (24, 1);
   EgoTrainConfig cfg;
   EgoTrainer *ta, *tb;
@@ -160,7 +160,8 @@ test_resume (void)
   ego_trainer_free (tb);
   ego_net_free (b);
   /* a fresh process: new network, resumed */
-  b = make_net (&meta);
+  ego_model_meta_clear (&meta_b);
+  b = make_net (&meta_b);
   tb = ego_trainer_new (b, &meta, train, &cfg, NULL);
   g_assert_true (ego_trainer_resume (tb, ckpt, &error));
   g_assert_no_error (error);
@@ -184,6 +185,7 @@ test_resume (void)
   ego_net_free (a);
   ego_net_free (b);
   ego_model_meta_clear (&meta);
+  ego_model_meta_clear (&meta_b);
 }
 
 /* Distillation needs teacher logits; bad settings are refused. */
