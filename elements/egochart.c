@@ -195,39 +195,22 @@ ego_chart_dots (EgoChart * c, const gdouble * x, const gdouble * y, gint n,
 }
 
 void
-ego_chart_legend (EgoChart * c, const gchar * const *names,
-    const EgoColour * colours, const gboolean * dashed, gint n,
-    gboolean bottom)
+ego_chart_legend (cairo_t * cr, gdouble x, gdouble y,
+    const gchar * const *names, const EgoColour * colours,
+    const gboolean * dashed, gint n)
 {
   static const gdouble dash[] = { 6.0, 4.0 };
-  cairo_t *cr = c->cr;
-  gdouble row = 20, width = 0, x, y;
+  gdouble row = 22;
   for (gint i = 0; i < n; i++) {
-    PangoLayout *l = layout (cr, names[i], TICK_SIZE, FALSE);
-    gint w, h;
-    pango_layout_get_pixel_size (l, &w, &h);
-    width = MAX (width, w);
-    g_object_unref (l);
-  }
-  width += 44;
-  x = c->x + c->w - width - 10;
-  y = bottom ? c->y + c->h - n * row - 16 : c->y + 10;
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
-  cairo_rectangle (cr, x, y, width, n * row + 6);
-  cairo_fill_preserve (cr);
-  cairo_set_source_rgb (cr, 0.8, 0.8, 0.82);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-  for (gint i = 0; i < n; i++) {
-    gdouble ly = y + 3 + i * row + row / 2;
+    gdouble ly = y + i * row + row / 2;
     cairo_set_source_rgb (cr, colours[i].r, colours[i].g, colours[i].b);
     cairo_set_line_width (cr, 2.5);
     cairo_set_dash (cr, dash, dashed && dashed[i] ? 2 : 0, 0);
-    cairo_move_to (cr, x + 8, ly);
-    cairo_line_to (cr, x + 32, ly);
+    cairo_move_to (cr, x, ly);
+    cairo_line_to (cr, x + 26, ly);
     cairo_stroke (cr);
     cairo_set_dash (cr, NULL, 0, 0);
-    ego_chart_text (cr, x + 38, ly - TICK_SIZE * 0.65, names[i], TICK_SIZE,
+    ego_chart_text (cr, x + 32, ly - TICK_SIZE * 0.65, names[i], TICK_SIZE,
         FALSE, EGO_ALIGN_LEFT, NULL);
   }
 }

@@ -49,10 +49,11 @@ void ego_chart_line (EgoChart * c, const gdouble * x, const gdouble * y,
     gint n, const EgoColour * colour, gdouble width, gboolean dashed);
 void ego_chart_dots (EgoChart * c, const gdouble * x, const gdouble * y,
     gint n, const EgoColour * colour, gdouble radius);
-/* A legend in the top right (or bottom right) corner of the plot area. */
-void ego_chart_legend (EgoChart * c, const gchar * const *names,
-    const EgoColour * colours, const gboolean * dashed, gint n,
-    gboolean bottom);
+/* A legend whose first line starts at (x, y), e.g. right of the plot
+ * area, where it never hides data. */
+void ego_chart_legend (cairo_t * cr, gdouble x, gdouble y,
+    const gchar * const *names, const EgoColour * colours,
+    const gboolean * dashed, gint n);
 
 /* A white image of w x h; write it with ego_chart_save. */
 cairo_t *ego_chart_image (gint w, gint h);

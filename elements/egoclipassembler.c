@@ -213,8 +213,7 @@ set_clip_error (EgoClipAssembler * a, GError ** error, GError * cause)
 }
 
 EgoReadResult
-ego_clip_assembler_step (EgoClipAssembler * a, GQueue * out,
-    GError ** error)
+ego_clip_assembler_step (EgoClipAssembler * a, GQueue * out, GError ** error)
 {
   GError *err = NULL;
   GstBuffer *buf = NULL;

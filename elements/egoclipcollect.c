@@ -2,6 +2,7 @@
  * egoclipcollect.h. */
 #include "egoclipcollect.h"
 
+#include <glib/gstdio.h>
 #include <gst/ego/ego.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,10 @@ ego_clip_collector_new (const EgoDatasetInfo * info,
     /* only the training split learns from a teacher */
     spec.teacher = teacher && s == 0;
     c->caches[s] = ego_clip_cache_new (&spec, file, error);
+    /* the mapping outlives the name: the space comes back when the run
+     * ends, even when it is killed */
+    if (file && c->caches[s])
+      g_unlink (file);
     g_free (file);
     if (c->caches[s] == NULL) {
       g_prefix_error (error, "split %s: ", info->splits[s]);
@@ -217,8 +222,7 @@ finish_clip (EgoClipCollector * c, const GstEgoClipMeta * m)
 }
 
 gboolean
-ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf,
-    GError ** error)
+ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf, GError ** error)
 {
   GstEgoClipMeta *m = gst_buffer_get_ego_clip_meta (buf);
   GstVideoInfo vinfo;

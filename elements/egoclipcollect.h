@@ -37,7 +37,8 @@ typedef struct _EgoClipCollector EgoClipCollector;
 /* Caches for the first n_splits splits of the stream at the frame size of
  * vinfo (RGB); frames of further splits are refused. cache_file: NULL to
  * keep frames in memory, else the file of the first split's cache (the
- * others add "-<split>"). teacher: room for teacher logits. */
+ * others add "-<split>"), removed as soon as it is mapped. teacher: room
+ * for teacher logits. */
 EgoClipCollector *ego_clip_collector_new (const EgoDatasetInfo * info,
     const GstVideoInfo * vinfo, guint n_splits, const gchar * cache_file,
     gboolean teacher, GError ** error);

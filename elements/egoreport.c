@@ -7,8 +7,10 @@
 #include "egochart.h"
 #include "metrics.h"
 
-#define CURVE_W 900
+#define CURVE_W 940
 #define CURVE_H 460
+/* room right of the curves for their legend */
+#define LEGEND_W 220
 
 static gdouble
 steps_per_epoch (const EgoRun * run)
@@ -40,9 +42,11 @@ draw_loss (const EgoRun * run, const gchar * path, GError ** error)
   const gchar *names[4] = { "loss per step", "loss, epoch mean",
     "cross-entropy", "distillation (KL)"
   };
-  EgoColour colours[4] = { {0.62, 0.76, 0.88}, ego_chart_palette[0],
+  const EgoColour light_blue = { 0.62, 0.76, 0.88 };
+  const EgoColour colours[4] = { light_blue, ego_chart_palette[0],
     ego_chart_palette[1], ego_chart_palette[2]
   };
+  const gboolean dashed[4] = { FALSE, FALSE, TRUE, TRUE };
   EgoChart c;
   for (gint k = 0; k < 3; k++)
     ey[k] = g_new (gdouble, ne + 1);
@@ -60,7 +64,8 @@ draw_loss (const EgoRun * run, const gchar * path, GError ** error)
     /* both terms only when both are on */
     parts |= e->loss_ce > 0 && e->loss_kd > 0;
   }
-  ego_chart_begin (&c, cr, 0, 0, CURVE_W, CURVE_H, "Training loss",
+  ego_chart_begin (&c, cr, 0, 0, CURVE_W - LEGEND_W, CURVE_H,
+      "Training loss",
       "epoch", "loss", 0, ne, 0, step_loss_ceiling (loss, ns, ymax));
   ego_chart_line (&c, sx, sy, (gint) ns, &colours[0], 1.0, FALSE);
   ego_chart_line (&c, ex, ey[0], (gint) ne, &colours[1], 2.5, FALSE);
@@ -69,8 +74,8 @@ draw_loss (const EgoRun * run, const gchar * path, GError ** error)
     ego_chart_line (&c, ex, ey[1], (gint) ne, &colours[2], 2.0, TRUE);
     ego_chart_line (&c, ex, ey[2], (gint) ne, &colours[3], 2.0, TRUE);
   }
-  ego_chart_legend (&c, names, colours, (gboolean[]) {
-      FALSE, FALSE, TRUE, TRUE}, parts ? 4 : 2, FALSE);
+  ego_chart_legend (cr, c.x + c.w + 16, c.y, names, colours, dashed,
+      parts ? 4 : 2);
   for (gint k = 0; k < 3; k++)
     g_free (ey[k]);
   g_free (sx);
@@ -88,8 +93,10 @@ accuracy_curves (EgoChart * c, const EgoRun * run, gchar ** names,
   guint ne = ego_run_n_epochs (run);
   gdouble *x = g_new (gdouble, ne), *y = g_new (gdouble, ne);
   gint n = 0;
-  for (gint kind = 0; kind < 3; kind++)
-    for (gint h = 0; h < (kind == 2 ? 1 : m->n_heads); h++) {
+  /* action first and wide, so that a head's curve on top of it shows */
+  static const gint kinds[3] = { 2, 0, 1 };
+  for (gint ki = 0; ki < 3; ki++)
+    for (gint h = 0, kind = kinds[ki]; h < (kind == 2 ? 1 : m->n_heads); h++) {
       gint k = 0;
       for (guint i = 0; i < ne; i++) {
         const EgoEpochRecord *e = ego_run_epoch (run, i);
@@ -108,7 +115,7 @@ accuracy_curves (EgoChart * c, const EgoRun * run, gchar ** names,
           m->heads[h].name) : kind == 1 ?
           g_strdup_printf ("%s, validation", m->heads[h].name) :
           g_strdup ("action, validation");
-      ego_chart_line (c, x, y, k, &colours[n], kind == 2 ? 3.0 : 2.0,
+      ego_chart_line (c, x, y, k, &colours[n], kind == 2 ? 5.0 : 2.0,
           dashed[n]);
       ego_chart_dots (c, x, y, k, &colours[n], 3.0);
       n++;
@@ -128,14 +135,41 @@ draw_accuracy (const EgoRun * run, const gchar * path, GError ** error)
   guint ne = ego_run_n_epochs (run);
   EgoChart c;
   gint n;
-  ego_chart_begin (&c, cr, 0, 0, CURVE_W, CURVE_H, "Top-1 accuracy",
+  ego_chart_begin (&c, cr, 0, 0, CURVE_W - LEGEND_W, CURVE_H,
+      "Top-1 accuracy",
       "epoch", "top-1 (%)", ne > 1 ? 1 : 0, ne > 1 ? ne : 2, 0, 100);
   n = accuracy_curves (&c, run, names, colours, dashed);
-  ego_chart_legend (&c, (const gchar * const *) names, colours, dashed, n,
-      TRUE);
+  ego_chart_legend (cr, c.x + c.w + 16, c.y, (const gchar * const *) names,
+      colours, dashed, n);
   for (gint i = 0; i < n; i++)
     g_free (names[i]);
   return ego_chart_save (cr, path, error);
+}
+
+static const EgoColour gap_colour = { 0.84, 0.19, 0.15 };
+
+/* The gap between accuracy and mean confidence: hatched and outlined, so
+ * that it reads the same above a bar (over-confidence) and inside it. */
+static void
+gap_box (cairo_t * cr, gdouble x, gdouble y, gdouble w, gdouble h)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.6);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, gap_colour.r, gap_colour.g, gap_colour.b);
+  cairo_set_line_width (cr, 1.2);
+  for (gdouble d = -h; d < w; d += 5) {
+    cairo_move_to (cr, x + d, y + h);
+    cairo_line_to (cr, x + d + h, y);
+  }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  cairo_set_source_rgb (cr, gap_colour.r, gap_colour.g, gap_colour.b);
+  cairo_set_line_width (cr, 1.5);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_stroke (cr);
 }
 
 static void
@@ -145,7 +179,8 @@ reliability_panel (cairo_t * cr, gdouble x0, gdouble w, gdouble h,
   gint count[EGO_ECE_BINS];
   gdouble conf[EGO_ECE_BINS], acc[EGO_ECE_BINS], diag[2] = { 0, 1 };
   gdouble bw = 1.0 / EGO_ECE_BINS;
-  const EgoColour gap = { 0.95, 0.55, 0.45 };
+  const EgoColour diagonal = { 0.3, 0.3, 0.3 };
+  const EgoColour *bar = &ego_chart_palette[0];
   gchar *title = g_strdup_printf ("%s: ECE %.1f%%", m->heads[head].name,
       r->ece[head]);
   EgoChart c;
@@ -154,25 +189,37 @@ reliability_panel (cairo_t * cr, gdouble x0, gdouble w, gdouble h,
   ego_chart_begin (&c, cr, x0, 0, w, h, title, "confidence",
       "accuracy", 0, 1, 0, 1);
   for (gint b = 0; b < EGO_ECE_BINS; b++) {
-    gdouble lo = b * bw, px0, px1, top, mid;
+    gdouble px0, px1, top, mid;
     if (count[b] == 0)
       continue;
-    px0 = ego_chart_px (&c, lo) + 1;
-    px1 = ego_chart_px (&c, lo + bw) - 1;
+    px0 = floor (ego_chart_px (&c, b * bw)) + 1.5;
+    px1 = floor (ego_chart_px (&c, (b + 1) * bw)) - 0.5;
     top = ego_chart_py (&c, acc[b]);
     mid = ego_chart_py (&c, conf[b]);
-    cairo_set_source_rgb (cr, ego_chart_palette[0].r, ego_chart_palette[0].g,
-        ego_chart_palette[0].b);
+    cairo_set_source_rgb (cr, bar->r, bar->g, bar->b);
     cairo_rectangle (cr, px0, top, px1 - px0, ego_chart_py (&c, 0) - top);
     cairo_fill (cr);
-    /* the gap between confidence and accuracy */
-    cairo_set_source_rgba (cr, gap.r, gap.g, gap.b, 0.6);
-    cairo_rectangle (cr, px0, MIN (top, mid), px1 - px0, fabs (mid - top));
-    cairo_fill (cr);
+    if (fabs (mid - top) >= 1.0)
+      gap_box (cr, px0, MIN (top, mid), px1 - px0, fabs (mid - top));
   }
-  ego_chart_line (&c, diag, diag, 2, &(EgoColour) {
-      0.3, 0.3, 0.3}, 1.5, TRUE);
+  ego_chart_line (&c, diag, diag, 2, &diagonal, 1.5, TRUE);
   g_free (title);
+}
+
+/* What the bars and boxes mean, below the panels. */
+static void
+reliability_key (cairo_t * cr, gdouble y, const gchar * note)
+{
+  const EgoColour *bar = &ego_chart_palette[0];
+  cairo_set_source_rgb (cr, bar->r, bar->g, bar->b);
+  cairo_rectangle (cr, 70, y, 16, 12);
+  cairo_fill (cr);
+  ego_chart_text (cr, 92, y - 2, "accuracy per confidence bin", 12, FALSE,
+      EGO_ALIGN_LEFT, NULL);
+  gap_box (cr, 290.5, y + 0.5, 16, 12);
+  ego_chart_text (cr, 312, y - 2, "gap to the bin's mean confidence", 12,
+      FALSE, EGO_ALIGN_LEFT, NULL);
+  ego_chart_text (cr, 70, y + 20, note, 12, FALSE, EGO_ALIGN_LEFT, NULL);
 }
 
 static gboolean
@@ -181,12 +228,14 @@ draw_reliability (const EgoRun * run, const gchar * path, GError ** error)
   const EgoModelMeta *m = ego_run_meta (run);
   const EgoEvalResult *r = ego_run_final_eval (run);
   gint panel = 440;
-  cairo_t *cr = ego_chart_image (panel * m->n_heads, panel + 20);
+  cairo_t *cr = ego_chart_image (panel * m->n_heads, panel + 44);
+  gchar *note = g_strdup_printf ("%s split, %d clips, %d bins; the dashed "
+      "diagonal is perfect calibration", ego_run_eval_split (run), r->clips,
+      EGO_ECE_BINS);
   for (gint h = 0; h < m->n_heads; h++)
     reliability_panel (cr, h * panel, panel, panel, r, m, h);
-  ego_chart_text (cr, 10, panel, "bars: accuracy per confidence bin; "
-      "red: gap to the diagonal (perfect calibration)", 12, FALSE,
-      EGO_ALIGN_LEFT, NULL);
+  reliability_key (cr, panel - 4, note);
+  g_free (note);
   return ego_chart_save (cr, path, error);
 }
 
@@ -240,15 +289,36 @@ confusion_cells (cairo_t * cr, const gint * m, gint k, gdouble x0,
       cairo_fill (cr);
       if (k <= 12 && m[t * k + p] > 0) {
         gchar buf[16];
-        EgoColour ink = v > 0.5 ? (EgoColour) {
-        1, 1, 1} : (EgoColour) {
-        0.1, 0.1, 0.1};
+        static const EgoColour light = { 1, 1, 1 }, dark = { 0.1, 0.1, 0.1 };
+        const EgoColour *ink = v > 0.5 ? &light : &dark;
         g_snprintf (buf, sizeof (buf), "%.0f%%", 100 * v);
         ego_chart_text (cr, x0 + (p + 0.5) * cell, y0 + (t + 0.5) * cell - 7,
-            buf, 11, FALSE, EGO_ALIGN_CENTRE, &ink);
+            buf, 11, FALSE, EGO_ALIGN_CENTRE, ink);
       }
     }
   }
+}
+
+/* A faint grid, so that empty cells still read as cells, and a frame. */
+static void
+confusion_grid (cairo_t * cr, gint k, gdouble x0, gdouble y0, gdouble cell)
+{
+  gdouble side = k * cell;
+  cairo_set_line_width (cr, 1.0);
+  if (cell >= 6) {
+    cairo_set_source_rgb (cr, 0.88, 0.88, 0.9);
+    for (gint i = 1; i < k; i++) {
+      gdouble at = floor (i * cell) + 0.5;
+      cairo_move_to (cr, x0 + at, y0);
+      cairo_line_to (cr, x0 + at, y0 + side);
+      cairo_move_to (cr, x0, y0 + at);
+      cairo_line_to (cr, x0 + side, y0 + at);
+    }
+    cairo_stroke (cr);
+  }
+  cairo_set_source_rgb (cr, 0.5, 0.5, 0.52);
+  cairo_rectangle (cr, x0 + 0.5, y0 + 0.5, side, side);
+  cairo_stroke (cr);
 }
 
 static void
@@ -287,7 +357,11 @@ draw_confusion (const EgoRun * run, gint h, const gchar * path,
   ego_chart_text (cr, 12, 10, title, 15, TRUE, EGO_ALIGN_LEFT, NULL);
   if (labels)
     confusion_labels (cr, head, x0, y0, cell);
+  else
+    ego_chart_text (cr, 12, 34, "classes in the order of their ids, the "
+        "first at the top left", 12, FALSE, EGO_ALIGN_LEFT, NULL);
   confusion_cells (cr, counts, k, x0, y0, cell);
+  confusion_grid (cr, k, x0, y0, cell);
   ego_chart_text (cr, x0 + side / 2, y0 + side + 12, "predicted class "
       "(rows sum to 100%)", 13, FALSE, EGO_ALIGN_CENTRE, NULL);
   ego_chart_text_up (cr, 18, y0 + side / 2, "true class", 13);
@@ -353,7 +427,7 @@ epoch_table (GString * html, const EgoRun * run)
       "<th>loss</th><th>lr</th><th>clips/s</th>");
   for (gint h = 0; h < m->n_heads; h++)
     g_string_append_printf (html, "<th>%s top-1 %%</th>", m->heads[h].name);
-  g_string_append (html, "<th>action top-1 %</th><th></th></tr>\n");
+  g_string_append (html, "<th>action top-1 %</th><th>best so far</th></tr>\n");
   for (guint i = 0; i < ego_run_n_epochs (run); i++) {
     const EgoEpochRecord *e = ego_run_epoch (run, i);
     g_string_append_printf (html, "<tr><td>%d</td><td>%.4f</td><td>%.2e</td>"
@@ -363,8 +437,7 @@ epoch_table (GString * html, const EgoRun * run)
           "<td></td>", e->top1[h]);
     g_string_append_printf (html, e->validated && e->action_top1 >= 0 ?
         "<td>%.1f</td>" : "<td></td>", e->action_top1);
-    g_string_append_printf (html, "<td>%s</td></tr>\n", e->best ? "best" :
-        "");
+    g_string_append_printf (html, "<td>%s</td></tr>\n", e->best ? "best" : "");
   }
   g_string_append (html, "</table>\n");
 }

@@ -25,10 +25,11 @@ struct _EgoTeacherLogits
 
 static gboolean
 fail (GError ** error, const EgoTeacherLogits * t, gint line,
-    const gchar * format, ...) G_GNUC_PRINTF (4, 5);
+    const gchar * format, ...)
+G_GNUC_PRINTF (4, 5);
 
-static gboolean
-fail (GError ** error, const EgoTeacherLogits * t, gint line,
+     static gboolean
+         fail (GError ** error, const EgoTeacherLogits * t, gint line,
     const gchar * format, ...)
 {
   va_list args;

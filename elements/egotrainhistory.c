@@ -46,8 +46,7 @@ epoch_object (const EgoEpochRecord * e, gint n_heads)
 }
 
 gboolean
-ego_run_save_history (const EgoRun * run, const gchar * path,
-    GError ** error)
+ego_run_save_history (const EgoRun * run, const gchar * path, GError ** error)
 {
   JsonObject *root = json_object_new ();
   JsonArray *epochs = json_array_new (), *losses = json_array_new ();

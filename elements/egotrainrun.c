@@ -97,8 +97,7 @@ build_net (EgoRun * run, GError ** error)
 
 EgoRun *
 ego_run_new (const EgoRunSettings * s, const EgoDatasetInfo * info,
-    EgoClipCache * train, EgoClipCache * val, gint frame_step,
-    GError ** error)
+    EgoClipCache * train, EgoClipCache * val, gint frame_step, GError ** error)
 {
   EgoRun *run = g_new0 (EgoRun, 1);
   run->s = *s;
@@ -116,8 +115,7 @@ ego_run_new (const EgoRunSettings * s, const EgoDatasetInfo * info,
   build_meta (run, info, frame_step);
   if (g_mkdir_with_parents (s->out, 0755) != 0) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_IO,
-        "%s: cannot create the output folder: %s", s->out,
-        g_strerror (errno));
+        "%s: cannot create the output folder: %s", s->out, g_strerror (errno));
     ego_run_free (run);
     return NULL;
   }
@@ -255,8 +253,7 @@ report_progress (EgoRun * run, const EgoStepStats * st,
   glong total = ego_trainer_total_steps (run->trainer);
   glong per_epoch = ego_trainer_steps_per_epoch (run->trainer);
   gdouble step_time = run->session_seconds / MAX (run->session_steps, 1);
-  gdouble val_time = run->val_count ? run->val_seconds / run->val_count :
-      0.0;
+  gdouble val_time = run->val_count ? run->val_seconds / run->val_count : 0.0;
   gint epochs_left = (gint) ((total - st->step + per_epoch - 1) / per_epoch);
   if (cb == NULL || cb->progress == NULL)
     return;

@@ -39,8 +39,7 @@ make (const gchar * factory, GError ** error)
 /* videoscale ! videoconvert ! capsfilter ! appsink, scaling first so that
  * only small frames are converted; returns the chain's first element. */
 static GstElement *
-add_output_chain (EgoVideoReader * r, gint width, gint height,
-    GError ** error)
+add_output_chain (EgoVideoReader * r, gint width, gint height, GError ** error)
 {
   GstElement *scale = make ("videoscale", error);
   GstElement *convert = scale ? make ("videoconvert", error) : NULL;
@@ -62,8 +61,7 @@ add_output_chain (EgoVideoReader * r, gint width, gint height,
   gst_caps_unref (caps);
   g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
       "enable-last-sample", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (r->pipeline), scale, convert, filter, sink,
-      NULL);
+  gst_bin_add_many (GST_BIN (r->pipeline), scale, convert, filter, sink, NULL);
   gst_element_link_many (scale, convert, filter, sink, NULL);
   r->scale = scale;
   r->sink = sink;
@@ -272,8 +270,7 @@ ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
       return EGO_READ_CANCELLED;
     if (bus_error (r, error))
       return EGO_READ_ERROR;
-    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink),
-        POLL_TIME);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink), POLL_TIME);
     if (sample) {
       GstBuffer *b = gst_sample_get_buffer (sample);
       *frame = frame_number (r, b);

@@ -170,6 +170,8 @@ open_splits (GstEgoDatasetSrc * self, const gchar * data,
   return TRUE;
 }
 
+static gboolean gst_ego_dataset_src_stop (GstBaseSrc * src);
+
 static gboolean
 gst_ego_dataset_src_start (GstBaseSrc * src)
 {
@@ -236,6 +238,8 @@ no_dataset:
     goto fail;
   }
 fail:
+  /* basesrc does not call stop() after a failed start() */
+  gst_ego_dataset_src_stop (src);
   g_free (data);
   g_free (split);
   return FALSE;
@@ -440,11 +444,9 @@ gst_ego_dataset_src_create (GstPushSrc * src, GstBuffer ** buf)
 failed:
   {
     if (error->domain == GST_RESOURCE_ERROR)
-      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("%s", error->message),
-          (NULL));
+      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("%s", error->message), (NULL));
     else
-      GST_ELEMENT_ERROR (self, STREAM, DECODE, ("%s", error->message),
-          (NULL));
+      GST_ELEMENT_ERROR (self, STREAM, DECODE, ("%s", error->message), (NULL));
     g_error_free (error);
     return GST_FLOW_ERROR;
   }
@@ -555,8 +557,7 @@ install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_SPLIT,
       g_param_spec_string ("split", "Split",
           "Split to play (annotations/<split>.csv), or several separated by "
-          "commas, played one after the other", DEFAULT_PROP_SPLIT,
-          RW_READY));
+          "commas, played one after the other", DEFAULT_PROP_SPLIT, RW_READY));
   g_object_class_install_property (gobject_class, PROP_FRAMES,
       g_param_spec_uint ("frames", "Frames",
           "Segments per clip (T): frames the network sees per clip", 1, 64,

@@ -65,15 +65,19 @@ clip_at (const EgoTestDatasetSpec * s, int f)
   return k;
 }
 
+/* The square travels a third of the width, from a place that varies from
+ * clip to clip, so that no single frame tells the direction. */
 double
 ego_test_dataset_square_x (const EgoTestDatasetSpec * s, int v, int f)
 {
   int k = clip_at (s, f);
-  double t, span = s->width - s->square;
+  double travel = s->width / 3.0, room = s->width - s->square - travel, t;
+  double start;
   if (k < 0)
     return -1.0;
+  start = room * ((k * 7 + v * 3) % 11) / 10.0;
   t = (double) (f - ego_test_dataset_start (s, k)) / (s->clip_frames - 1);
-  return ego_test_dataset_verb (s, v, k) ? t * span : (1.0 - t) * span;
+  return start + travel * (ego_test_dataset_verb (s, v, k) ? t : 1.0 - t);
 }
 
 static int

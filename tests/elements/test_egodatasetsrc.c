@@ -83,8 +83,7 @@ find_square (const guint8 * px, gint stride, gint w, gint h, Seen * s)
   if (n < 4)
     return;
   s->square_x = sum / n;
-  s->noun = rgb[0] > rgb[1] && rgb[0] > rgb[2] ? 0 :
-      (rgb[1] > rgb[2] ? 1 : 2);
+  s->noun = rgb[0] > rgb[1] && rgb[0] > rgb[2] ? 0 : (rgb[1] > rgb[2] ? 1 : 2);
 }
 
 static GstPadProbeReturn
@@ -183,8 +182,7 @@ check_stream (Collect * c, const EgoTestDatasetSpec * spec, gdouble tol)
     spec->validation_videos * spec->clips_per_video
   };
   guint i = 0;
-  fail_unless_equals_int (c->seen->len, (per_split[0] + per_split[1]) * T *
-      C);
+  fail_unless_equals_int (c->seen->len, (per_split[0] + per_split[1]) * T * C);
   for (gint split = 0; split < 2; split++)
     for (gint clip = 0; clip < per_split[split]; clip++)
       for (gint slot = 0; slot < T * C; slot++, i++) {
@@ -236,8 +234,7 @@ check_dataset_event (Collect * c, const EgoTestDatasetSpec * spec)
   fail_unless_equals_string (g_value_get_string (gst_value_array_get_value
           (nouns, 2)), "blue");
   fail_unless (gst_structure_get_uint (c->dataset, "segments", &segments));
-  fail_unless (gst_structure_get_uint (c->dataset, "candidates",
-          &candidates));
+  fail_unless (gst_structure_get_uint (c->dataset, "candidates", &candidates));
   fail_unless_equals_int (segments, T);
   fail_unless_equals_int (candidates, C);
 }
@@ -349,20 +346,22 @@ GST_START_TEST (test_errors)
   text = train_csv_with (",5,20,", ",5,9000,");
   dir = broken_copy ("past-end", "annotations/train.csv", text, -1);
   expect_error (dir, (const gchar *[]) {
-      "train.csv:2", "P01_01_0", "past the end", "P01_01.mp4", NULL});
+        "train.csv:2", "P01_01_0", "past the end", "P01_01.mp4", NULL
+      });
   g_free (text);
   g_free (dir);
   /* a file that does not decode */
-  dir = broken_copy ("garbage", "videos/P02_01.mp4", "not a video at all",
-      -1);
+  dir = broken_copy ("garbage", "videos/P02_01.mp4", "not a video at all", -1);
   expect_error (dir, (const gchar *[]) {
-      "P02_01.mp4", "P02_01_0", "train.csv:8", NULL});
+        "P02_01.mp4", "P02_01_0", "train.csv:8", NULL
+      });
   g_free (dir);
   /* a bad row */
   text = train_csv_with (",5,20,", ",5,x20,");
   dir = broken_copy ("bad-row", "annotations/train.csv", text, -1);
   expect_error (dir, (const gchar *[]) {
-      "train.csv:2", "stop_frame", NULL});
+        "train.csv:2", "stop_frame", NULL
+      });
   g_free (text);
   g_free (dir);
   /* a missing video */
@@ -373,11 +372,13 @@ GST_START_TEST (test_errors)
     g_free (p);
   }
   expect_error (dir, (const gchar *[]) {
-      "train.csv:8", "P02_01", NULL});
+        "train.csv:8", "P02_01", NULL
+      });
   g_free (dir);
   /* no dataset folder at all */
   expect_error ("/nonexistent/dataset", (const gchar *[]) {
-      "/nonexistent/dataset", NULL});
+        "/nonexistent/dataset", NULL
+      });
 }
 
 GST_END_TEST;

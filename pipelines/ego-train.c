@@ -1,0 +1,599 @@
+/* ego-train: train a student on a dataset, from labels or from teacher
+ * logits.
+ *
+ *   ego-train --data DIR --out DIR [--epochs N] [--teacher-logits FILE]
+ *       [--validation-split S] [--resume] [...]   (see --help)
+ *
+ * Builds and runs the graph
+ *
+ *   egodatasetsrc data=DIR split=train,validation ! egodistill out=DIR ...
+ *
+ * and shows its progress messages: a progress bar with the time left on a
+ * terminal, plain lines otherwise. Every option is an element property,
+ * checked against the property's range before the graph starts; dataset
+ * and teacher-logit errors come from the elements with file and line.
+ * Ctrl-C stops cleanly; --resume continues from the last epoch. */
+#include <gst/gst.h>
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct
+{
+  gchar *data, *out, *split, *validation, *teacher, *cache_file, *blocks;
+  gchar *decay;
+  gint epochs, batch, frames, candidates, size, short_side, base_width;
+  gint shift_div, threads, frame_step;
+  gint64 seed;
+  gdouble lr, weight_decay, warmup, clip_norm, lambda_d, lambda_gt;
+  gdouble temperature, label_smoothing, scale_min, colour_jitter, dropout;
+  gboolean resume, no_report;
+} Options;
+
+typedef struct
+{
+  GstElement *pipeline;
+  GMainLoop *loop;
+  gboolean tty, ok, interrupted, bar_shown;
+  guint last_epoch;
+  gint64 started;
+} Trainer;
+
+static void
+options_init (Options * o)
+{
+  /* string options stay NULL until parsed: GOption would not free a
+   * default it replaces */
+  memset (o, 0, sizeof (*o));
+  o->epochs = 20;
+  o->batch = 16;
+  o->frames = 8;
+  o->candidates = 3;
+  o->size = 112;
+  o->base_width = 32;
+  o->shift_div = 8;
+  o->seed = 1;
+  o->lr = 2e-3;
+  o->weight_decay = 0.02;
+  o->warmup = 0.05;
+  o->clip_norm = 5.0;
+  o->lambda_d = -1;
+  o->lambda_gt = -1;
+  o->temperature = 1.0;
+  o->scale_min = 0.8;
+  o->colour_jitter = 0.2;
+}
+
+static void
+options_defaults (Options * o)
+{
+  if (o->split == NULL)
+    o->split = g_strdup ("train");
+  if (o->validation == NULL)
+    o->validation = g_strdup ("validation");
+  if (o->blocks == NULL)
+    o->blocks = g_strdup ("1,1,1,1");
+  if (o->decay == NULL)
+    o->decay = g_strdup ("cosine");
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Options * o)
+{
+  GOptionEntry entries[] = {
+    {"data", 'd', 0, G_OPTION_ARG_FILENAME, &o->data,
+        "Dataset folder (EPIC-Kitchens-100 layout)", "DIR"},
+    {"out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
+        "Output folder: model, checkpoint, report", "DIR"},
+    {"split", 0, 0, G_OPTION_ARG_STRING, &o->split,
+        "Training split (train)", "S"},
+    {"validation-split", 0, 0, G_OPTION_ARG_STRING, &o->validation,
+        "Split evaluated after each epoch, \"\" for none (validation)", "S"},
+    {"teacher-logits", 't', 0, G_OPTION_ARG_FILENAME, &o->teacher,
+        "Distil from these teacher logits (JSON lines)", "FILE"},
+    {"epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, "Epochs (20)", "N"},
+    {"batch", 'b', 0, G_OPTION_ARG_INT, &o->batch, "Clips per step (16)",
+        "N"},
+    {"lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, "Peak learning rate (0.002)",
+        "X"},
+    {"weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &o->weight_decay,
+        "AdamW weight decay (0.02)", "X"},
+    {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup,
+        "Warm-up, fraction of all steps (0.05)", "X"},
+    {"decay", 0, 0, G_OPTION_ARG_STRING, &o->decay,
+        "Learning rate decay: linear or cosine (cosine)", "D"},
+    {"clip-norm", 0, 0, G_OPTION_ARG_DOUBLE, &o->clip_norm,
+        "Gradient clipping norm, 0 for none (5)", "X"},
+    {"lambda-d", 0, 0, G_OPTION_ARG_DOUBLE, &o->lambda_d,
+        "Distillation weight (1 with teacher logits, else 0)", "X"},
+    {"lambda-gt", 0, 0, G_OPTION_ARG_DOUBLE, &o->lambda_gt,
+        "Label cross-entropy weight (0 with teacher logits, else 1)", "X"},
+    {"temperature", 0, 0, G_OPTION_ARG_DOUBLE, &o->temperature,
+        "Distillation temperature (1)", "T"},
+    {"label-smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &o->label_smoothing,
+        "Label smoothing (0)", "X"},
+    {"scale-min", 0, 0, G_OPTION_ARG_DOUBLE, &o->scale_min,
+        "Smallest crop, fraction of the short side (0.8)", "X"},
+    {"colour-jitter", 0, 0, G_OPTION_ARG_DOUBLE, &o->colour_jitter,
+        "Brightness, contrast, saturation jitter (0.2)", "X"},
+    {"seed", 's', 0, G_OPTION_ARG_INT64, &o->seed, "Seed (1)", "S"},
+    {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads,
+        "Threads, 0 for one per core (0)", "N"},
+    {"frames", 'T', 0, G_OPTION_ARG_INT, &o->frames,
+        "Frames per clip (8)", "N"},
+    {"candidates", 'C', 0, G_OPTION_ARG_INT, &o->candidates,
+        "Cached candidate frames per segment, odd (3)", "N"},
+    {"size", 0, 0, G_OPTION_ARG_INT, &o->size, "Network input size (112)",
+        "N"},
+    {"short-side", 0, 0, G_OPTION_ARG_INT, &o->short_side,
+        "Short side of the cached frames (1.15 x size)", "N"},
+    {"base-width", 0, 0, G_OPTION_ARG_INT, &o->base_width,
+        "Channels of the first stage (32)", "N"},
+    {"blocks", 0, 0, G_OPTION_ARG_STRING, &o->blocks,
+        "Blocks per stage (1,1,1,1)", "LIST"},
+    {"shift-div", 0, 0, G_OPTION_ARG_INT, &o->shift_div,
+        "Shift 1/N of the channels (8)", "N"},
+    {"dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o->dropout,
+        "Dropout before the classifiers (0)", "X"},
+    {"frame-step", 0, 0, G_OPTION_ARG_INT, &o->frame_step,
+        "The model's frame step, 0 to measure it (0)", "N"},
+    {"cache-file", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_file,
+        "Keep the frames in this memory-mapped file", "FILE"},
+    {"resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
+        "Continue from the checkpoint in the output folder", NULL},
+    {"no-report", 0, 0, G_OPTION_ARG_NONE, &o->no_report,
+        "Do not write the HTML report", NULL},
+    {NULL}
+  };
+  GOptionContext *ctx = g_option_context_new ("- train a student network "
+      "on a dataset");
+  GError *error = NULL;
+  gboolean ok;
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  ok = g_option_context_parse (ctx, argc, argv, &error);
+  if (!ok)
+    g_printerr ("ego-train: %s\n", error->message);
+  else if (*argc > 1)
+    ok = (g_printerr ("ego-train: unexpected argument '%s' (see --help)\n",
+            (*argv)[1]), FALSE);
+  g_clear_error (&error);
+  g_option_context_free (ctx);
+  return ok;
+}
+
+/* Sets a property from an option's value, refusing what the property's
+ * range refuses, with the option's name. */
+static gboolean
+set_checked (GstElement * e, const gchar * prop, const gchar * option,
+    const GValue * value)
+{
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+      prop);
+  GValue v = G_VALUE_INIT;
+  gchar *text = G_VALUE_HOLDS_DOUBLE (value) ?
+      g_strdup_printf ("%g", g_value_get_double (value)) :
+      g_strdup_value_contents (value);
+  gboolean ok;
+  g_value_init (&v, ps->value_type);
+  ok = g_value_transform (value, &v) && !g_param_value_validate (ps, &v);
+  if (ok)
+    g_object_set_property (G_OBJECT (e), prop, &v);
+  else if (G_IS_PARAM_SPEC_UINT (ps))
+    g_printerr ("ego-train: --%s %s: must be from %u to %u\n", option, text,
+        G_PARAM_SPEC_UINT (ps)->minimum, G_PARAM_SPEC_UINT (ps)->maximum);
+  else if (G_IS_PARAM_SPEC_DOUBLE (ps))
+    g_printerr ("ego-train: --%s %s: must be from %g to %g\n", option, text,
+        G_PARAM_SPEC_DOUBLE (ps)->minimum, G_PARAM_SPEC_DOUBLE (ps)->maximum);
+  else
+    g_printerr ("ego-train: --%s %s: not a valid value\n", option, text);
+  g_value_unset (&v);
+  g_free (text);
+  return ok;
+}
+
+static gboolean
+set_int (GstElement * e, const gchar * prop, const gchar * option, gint x)
+{
+  GValue v = G_VALUE_INIT;
+  gboolean ok;
+  g_value_init (&v, G_TYPE_INT);
+  g_value_set_int (&v, x);
+  /* a negative number would wrap around to a valid unsigned one */
+  ok = x >= 0 ? set_checked (e, prop, option, &v) :
+      (g_printerr ("ego-train: --%s %d: must not be negative\n", option, x),
+      FALSE);
+  g_value_unset (&v);
+  return ok;
+}
+
+static gboolean
+set_double (GstElement * e, const gchar * prop, const gchar * option,
+    gdouble x)
+{
+  GValue v = G_VALUE_INIT;
+  gboolean ok;
+  g_value_init (&v, G_TYPE_DOUBLE);
+  g_value_set_double (&v, x);
+  ok = isfinite (x) ? set_checked (e, prop, option, &v) :
+      (g_printerr ("ego-train: --%s: not a number\n", option), FALSE);
+  g_value_unset (&v);
+  return ok;
+}
+
+static gint
+default_short_side (gint size)
+{
+  /* a little more than the input leaves room for scale jitter */
+  return 2 * (gint) (size * 1.15 / 2 + 0.5);
+}
+
+static gboolean
+configure_source (GstElement * src, const Options * o)
+{
+  gchar *split = o->validation && *o->validation ?
+      g_strdup_printf ("%s,%s", o->split, o->validation) : g_strdup (o->split);
+  gboolean ok;
+  g_object_set (src, "data", o->data, "split", split, NULL);
+  g_free (split);
+  if (o->candidates % 2 == 0) {
+    g_printerr ("ego-train: --candidates %d: must be odd\n", o->candidates);
+    return FALSE;
+  }
+  ok = set_int (src, "frames", "frames", o->frames)
+      && set_int (src, "candidates", "candidates", o->candidates)
+      && set_int (src, "short-side", "short-side", o->short_side ?
+      o->short_side : default_short_side (o->size));
+  return ok;
+}
+
+static gboolean
+configure_sink (GstElement * sink, const Options * o)
+{
+  gboolean ok;
+  if (o->seed < 0) {
+    g_printerr ("ego-train: --seed %" G_GINT64_FORMAT ": must not be "
+        "negative\n", o->seed);
+    return FALSE;
+  }
+  if (g_strcmp0 (o->decay, "linear") && g_strcmp0 (o->decay, "cosine")) {
+    g_printerr ("ego-train: --decay %s: must be linear or cosine\n", o->decay);
+    return FALSE;
+  }
+  g_object_set (sink, "out", o->out, "blocks", o->blocks, "teacher-logits",
+      o->teacher, "cache-file", o->cache_file, "resume", o->resume,
+      "report", !o->no_report, "seed", (guint64) o->seed, NULL);
+  gst_util_set_object_arg (G_OBJECT (sink), "decay", o->decay);
+  ok = set_int (sink, "epochs", "epochs", o->epochs)
+      && set_int (sink, "batch", "batch", o->batch)
+      && set_int (sink, "input-size", "size", o->size)
+      && set_int (sink, "base-width", "base-width", o->base_width)
+      && set_int (sink, "shift-div", "shift-div", o->shift_div)
+      && set_int (sink, "threads", "threads", o->threads)
+      && set_int (sink, "frame-step", "frame-step", o->frame_step)
+      && set_double (sink, "lr", "lr", o->lr)
+      && set_double (sink, "weight-decay", "weight-decay", o->weight_decay)
+      && set_double (sink, "warmup", "warmup", o->warmup)
+      && set_double (sink, "clip-norm", "clip-norm", o->clip_norm)
+      && set_double (sink, "lambda-d", "lambda-d", o->lambda_d)
+      && set_double (sink, "lambda-gt", "lambda-gt", o->lambda_gt)
+      && set_double (sink, "temperature", "temperature", o->temperature)
+      && set_double (sink, "label-smoothing", "label-smoothing",
+      o->label_smoothing)
+      && set_double (sink, "scale-min", "scale-min", o->scale_min)
+      && set_double (sink, "colour-jitter", "colour-jitter", o->colour_jitter)
+      && set_double (sink, "dropout", "dropout", o->dropout);
+  return ok;
+}
+
+/* Checks what the elements would only find out later. */
+static gboolean
+check_paths (const Options * o)
+{
+  if (o->data == NULL || o->out == NULL) {
+    g_printerr ("ego-train: --data DIR and --out DIR are needed "
+        "(see --help)\n");
+    return FALSE;
+  }
+  if (!g_file_test (o->data, G_FILE_TEST_IS_DIR)) {
+    g_printerr ("ego-train: --data %s: no such folder\n", o->data);
+    return FALSE;
+  }
+  if (o->teacher && !g_file_test (o->teacher, G_FILE_TEST_IS_REGULAR)) {
+    g_printerr ("ego-train: --teacher-logits %s: no such file\n", o->teacher);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static GstElement *
+build (const Options * o)
+{
+  GstElement *pipeline = gst_pipeline_new ("ego-train");
+  GstElement *src = gst_element_factory_make ("egodatasetsrc", NULL);
+  GstElement *sink = gst_element_factory_make ("egodistill", "distill");
+  if (src == NULL || sink == NULL) {
+    g_printerr ("ego-train: the gst-ego plugin is not installed "
+        "(GST_PLUGIN_PATH?)\n");
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  gst_element_link (src, sink);
+  if (!configure_source (src, o) || !configure_sink (sink, o)) {
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+  return pipeline;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Progress */
+
+static gchar *
+clock_text (gdouble seconds)
+{
+  gint s = (gint) (seconds + 0.5);
+  if (s >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  return g_strdup_printf ("%02d:%02d", s / 60, s % 60);
+}
+
+static void
+draw_bar (Trainer * t, gdouble fraction, const gchar * text)
+{
+  gint filled = (gint) (CLAMP (fraction, 0.0, 1.0) * 30);
+  gchar bar[31];
+  memset (bar, '#', filled);
+  memset (bar + filled, '-', 30 - filled);
+  bar[30] = '\0';
+  /* \033[K clears what a longer line left behind */
+  g_printerr ("\r[%s] %3.0f%% %s\033[K", bar, 100 * fraction, text);
+  t->bar_shown = TRUE;
+}
+
+static void
+end_bar (Trainer * t)
+{
+  if (t->bar_shown)
+    g_printerr ("\r\033[K");
+  t->bar_shown = FALSE;
+}
+
+static void
+on_cache (Trainer * t, const GstStructure * s)
+{
+  gint clips = 0, total = 1;
+  gchar *text, *elapsed;
+  gst_structure_get_int (s, "clips", &clips);
+  gst_structure_get_int (s, "total", &total);
+  elapsed = clock_text ((g_get_monotonic_time () - t->started) / 1e6);
+  text = g_strdup_printf ("decoding clips %d/%d  %s", clips, total, elapsed);
+  if (t->tty)
+    draw_bar (t, (gdouble) clips / MAX (total, 1), text);
+  else if (clips == total)
+    g_printerr ("decoded %d clips in %s\n", total, elapsed);
+  g_free (text);
+  g_free (elapsed);
+}
+
+static void
+on_progress (Trainer * t, const GstStructure * s)
+{
+  guint epoch = 0, epochs = 0;
+  guint64 step = 0, steps = 1;
+  gdouble loss = 0, lr = 0, cps = 0, eta = 0;
+  gchar *text, *left;
+  if (!t->tty)
+    return;
+  gst_structure_get (s, "epoch", G_TYPE_UINT, &epoch, "epochs", G_TYPE_UINT,
+      &epochs, "step", G_TYPE_UINT64, &step, "steps", G_TYPE_UINT64, &steps,
+      "loss", G_TYPE_DOUBLE, &loss, "lr", G_TYPE_DOUBLE, &lr,
+      "clips-per-second", G_TYPE_DOUBLE, &cps, "eta", G_TYPE_DOUBLE, &eta,
+      NULL);
+  left = clock_text (eta);
+  text = g_strdup_printf ("epoch %u/%u  loss %.4f  lr %.2e  %.0f clips/s  "
+      "ETA %s", epoch, epochs, loss, lr, cps, left);
+  draw_bar (t, (gdouble) step / MAX (steps, 1), text);
+  g_free (text);
+  g_free (left);
+}
+
+static void
+append_head_figures (GString * line, const GstStructure * s,
+    const gchar * prefix)
+{
+  static const gchar *heads[] = { "verb", "noun", "action" };
+  for (guint h = 0; h < G_N_ELEMENTS (heads); h++) {
+    gchar *field = g_strconcat (prefix, heads[h], "-top1", NULL);
+    gdouble v;
+    if (gst_structure_get_double (s, field, &v))
+      g_string_append_printf (line, " %s %.1f%%", heads[h], v);
+    g_free (field);
+  }
+}
+
+static void
+on_epoch (Trainer * t, const GstStructure * s)
+{
+  GString *line = g_string_new (NULL);
+  guint epoch = 0, epochs = 0;
+  gdouble loss = 0, cps = 0;
+  gboolean best = FALSE;
+  gst_structure_get (s, "epoch", G_TYPE_UINT, &epoch, "epochs", G_TYPE_UINT,
+      &epochs, "loss", G_TYPE_DOUBLE, &loss, "clips-per-second",
+      G_TYPE_DOUBLE, &cps, "best", G_TYPE_BOOLEAN, &best, NULL);
+  g_string_append_printf (line, "epoch %u/%u  loss %.4f  train:", epoch,
+      epochs, loss);
+  append_head_figures (line, s, "train-");
+  if (gst_structure_has_field (s, "verb-top1")
+      || gst_structure_has_field (s, "noun-top1")) {
+    g_string_append (line, "  validation:");
+    append_head_figures (line, s, "");
+  }
+  g_string_append_printf (line, "  %.0f clips/s%s", cps, best ? "  (best)" :
+      "");
+  end_bar (t);
+  g_print ("%s\n", line->str);
+  t->last_epoch = epoch;
+  g_string_free (line, TRUE);
+}
+
+static void
+on_done (Trainer * t, const GstStructure * s)
+{
+  const gchar *split = gst_structure_get_string (s, "eval-split");
+  GString *line = g_string_new (NULL);
+  const gchar *files[] = { "model", "best-model", "report" };
+  gchar *elapsed = clock_text ((g_get_monotonic_time () - t->started) / 1e6);
+  append_head_figures (line, s, "");
+  end_bar (t);
+  g_print ("done in %s; final model on the %s split:%s\n", elapsed,
+      split ? split : "?", line->str);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (gst_structure_get_string (s, files[i]))
+      g_print ("  %-10s %s\n", files[i], gst_structure_get_string (s,
+              files[i]));
+  g_string_free (line, TRUE);
+  g_free (elapsed);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running */
+
+static void
+on_error (Trainer * t, GstMessage * msg)
+{
+  GError *err = NULL;
+  gchar *dbg = NULL;
+  gst_message_parse_error (msg, &err, &dbg);
+  end_bar (t);
+  g_printerr ("ego-train: %s\n", err->message);
+  /* the details follow GStreamer's "file(line): function (): element:" */
+  if (dbg && strchr (dbg, '\n'))
+    g_printerr ("  (%s)\n", strchr (dbg, '\n') + 1);
+  g_error_free (err);
+  g_free (dbg);
+  t->ok = FALSE;
+  g_main_loop_quit (t->loop);
+}
+
+static gboolean
+on_message (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  Trainer *t = data;
+  const GstStructure *s = gst_message_get_structure (msg);
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+      if (gst_structure_has_name (s, "egodistill-cache"))
+        on_cache (t, s);
+      else if (gst_structure_has_name (s, "egodistill-progress"))
+        on_progress (t, s);
+      else if (gst_structure_has_name (s, "egodistill-epoch"))
+        on_epoch (t, s);
+      else if (gst_structure_has_name (s, "egodistill-done"))
+        on_done (t, s);
+      break;
+    case GST_MESSAGE_WARNING:{
+      GError *err = NULL;
+      gst_message_parse_warning (msg, &err, NULL);
+      end_bar (t);
+      g_printerr ("ego-train: warning: %s\n", err->message);
+      g_error_free (err);
+      break;
+    }
+    case GST_MESSAGE_ERROR:
+      on_error (t, msg);
+      break;
+    case GST_MESSAGE_EOS:
+      t->ok = TRUE;
+      g_main_loop_quit (t->loop);
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  Trainer *t = data;
+  end_bar (t);
+  g_printerr ("ego-train: interrupted; --resume continues from the last "
+      "checkpoint (epoch %u)\n", t->last_epoch);
+  t->interrupted = TRUE;
+  g_main_loop_quit (t->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+run (Trainer * t)
+{
+  GstBus *bus = gst_element_get_bus (t->pipeline);
+  guint watch = gst_bus_add_watch (bus, on_message, t);
+  guint sig = g_unix_signal_add (SIGINT, on_interrupt, t);
+  t->loop = g_main_loop_new (NULL, FALSE);
+  t->started = g_get_monotonic_time ();
+  if (gst_element_set_state (t->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    /* the element's error message, if any, is on the bus */
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (msg) {
+      on_error (t, msg);
+      gst_message_unref (msg);
+    } else {
+      g_printerr ("ego-train: the pipeline could not start\n");
+    }
+  } else {
+    g_main_loop_run (t->loop);
+  }
+  /* going to NULL stops a training under way at the next step */
+  gst_element_set_state (t->pipeline, GST_STATE_NULL);
+  if (!t->interrupted)
+    g_source_remove (sig);
+  g_source_remove (watch);
+  g_main_loop_unref (t->loop);
+  gst_object_unref (bus);
+  return t->ok && !t->interrupted;
+}
+
+static void
+options_clear (Options * o)
+{
+  g_free (o->data);
+  g_free (o->out);
+  g_free (o->split);
+  g_free (o->validation);
+  g_free (o->teacher);
+  g_free (o->cache_file);
+  g_free (o->blocks);
+  g_free (o->decay);
+}
+
+int
+main (int argc, char **argv)
+{
+  Options o;
+  Trainer t = { 0 };
+  gboolean ok;
+  options_init (&o);
+  if (!parse_options (&argc, &argv, &o) || (options_defaults (&o),
+          !check_paths (&o))) {
+    options_clear (&o);
+    return 2;
+  }
+  t.pipeline = build (&o);
+  if (t.pipeline == NULL) {
+    options_clear (&o);
+    return 2;
+  }
+  t.tty = isatty (STDERR_FILENO);
+  ok = run (&t);
+  gst_object_unref (t.pipeline);
+  options_clear (&o);
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,504 @@
+/* egodistill and the training graph: a tiny student learns a tiny
+ * synthetic dataset well above chance through egodatasetsrc ! egodistill,
+ * with its messages, files and report; an interrupted run resumed from its
+ * checkpoint ends with the very weights of an uninterrupted one; teacher
+ * logits distil, and broken logit files are reported with file and line. */
+#include <gst/check/gstcheck.h>
+#include <gst/ego/ego.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "egotestdataset.h"
+#include "tsmnet.h"
+
+static gchar *tmpdir, *data_dir;
+static EgoTestDatasetSpec spec;
+
+/* a network and schedule that learn the dataset in a few seconds */
+#define TINY "input-size=24 base-width=8 blocks=1,1 shift-div=4 batch=8 " \
+    "lr=0.01 threads=1 progress-interval=5"
+
+static void
+setup (void)
+{
+  tmpdir = g_dir_make_tmp ("egodistill-XXXXXX", NULL);
+  data_dir = g_build_filename (tmpdir, "data", NULL);
+  ego_test_dataset_spec_init (&spec);
+  ego_test_dataset_write (data_dir, &spec);
+}
+
+static void
+teardown (void)
+{
+  ego_test_remove_tree (tmpdir);
+  g_free (data_dir);
+  g_free (tmpdir);
+}
+
+typedef struct
+{
+  GPtrArray *messages;          /* of GstStructure: element messages */
+  gchar *error;                 /* the first error's text */
+} Outcome;
+
+static void
+outcome_clear (Outcome * o)
+{
+  g_ptr_array_unref (o->messages);
+  g_free (o->error);
+}
+
+static guint
+count (const Outcome * o, const gchar * name)
+{
+  guint n = 0;
+  for (guint i = 0; i < o->messages->len; i++)
+    n += gst_structure_has_name (g_ptr_array_index (o->messages, i), name);
+  return n;
+}
+
+static const GstStructure *
+last (const Outcome * o, const gchar * name)
+{
+  for (guint i = o->messages->len; i > 0; i--)
+    if (gst_structure_has_name (g_ptr_array_index (o->messages, i - 1), name))
+      return g_ptr_array_index (o->messages, i - 1);
+  return NULL;
+}
+
+/* Runs the graph to EOS or error; with stop_at_epoch, goes to NULL as soon
+ * as that epoch's message arrives, as a killed run would. */
+static void
+run_graph (const gchar * src_props, const gchar * sink_props,
+    guint stop_at_epoch, Outcome * o)
+{
+  gchar *desc = g_strdup_printf ("egodatasetsrc data=%s frames=4 "
+      "short-side=36 %s ! egodistill %s", data_dir, src_props, sink_props);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  gboolean done = FALSE;
+  o->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+  o->error = NULL;
+  fail_unless (pipe != NULL, "cannot build %s", desc);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus, GST_CLOCK_TIME_NONE);
+    const GstStructure *s = gst_message_get_structure (msg);
+    guint epoch = 0;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT) {
+      g_ptr_array_add (o->messages, gst_structure_copy (s));
+      done = stop_at_epoch && gst_structure_has_name (s, "egodistill-epoch")
+          && gst_structure_get_uint (s, "epoch", &epoch)
+          && epoch == stop_at_epoch;
+    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      GError *err;
+      gst_message_parse_error (msg, &err, NULL);
+      o->error = g_strdup (err->message);
+      g_error_free (err);
+      done = TRUE;
+    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+      done = TRUE;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  g_free (desc);
+}
+
+static gchar *
+out_file (const gchar * out, const gchar * name)
+{
+  return g_build_filename (tmpdir, out, name, NULL);
+}
+
+static gboolean
+out_exists (const gchar * out, const gchar * name)
+{
+  gchar *p = out_file (out, name);
+  gboolean ok = g_file_test (p, G_FILE_TEST_IS_REGULAR);
+  g_free (p);
+  return ok;
+}
+
+static gdouble
+get_double (const GstStructure * s, const gchar * field)
+{
+  gdouble v = -1.0;
+  fail_unless (gst_structure_get_double (s, field, &v), "no %s in %"
+      GST_PTR_FORMAT, field, s);
+  return v;
+}
+
+/* From labels: clearly above chance on the validation clips (chance: verb
+ * 50%, noun 33%, action 17%), with every message and file on the way, and
+ * a model that egoaction can load with the dataset's classes. */
+GST_START_TEST (test_learns_from_labels)
+{
+  Outcome o;
+  gchar *props = g_strdup_printf ("out=%s/run epochs=40 " TINY, tmpdir);
+  const GstStructure *done, *epoch;
+  gchar *path;
+  EgoModelMeta meta;
+  EgoNet *net;
+  GError *error = NULL;
+  run_graph ("split=train,validation", props, 0, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  /* 48 training clips of batch 8: 6 steps an epoch */
+  fail_unless_equals_int (count (&o, "egodistill-epoch"), 40);
+  fail_unless_equals_int (count (&o, "egodistill-progress"), 40 + 240 / 5 -
+      240 / 30);
+  fail_unless (count (&o, "egodistill-cache") >= 1);
+  fail_unless_equals_int (count (&o, "egodistill-done"), 1);
+  epoch = last (&o, "egodistill-epoch");
+  fail_unless (get_double (epoch, "loss") > 0.0);
+  fail_unless (get_double (epoch, "clips-per-second") > 0.0);
+  done = last (&o, "egodistill-done");
+  GST_INFO ("final: %" GST_PTR_FORMAT, done);
+  fail_unless (get_double (done, "noun-top1") >= 90.0);
+  fail_unless (get_double (done, "verb-top1") >= 70.0);
+  fail_unless (get_double (done, "action-top1") >= 60.0);
+  fail_unless (get_double (done, "verb-ece") >= 0.0);
+  for (guint i = 0; i < 5; i++) {
+    const gchar *files[] = { "model.safetensors", "best.safetensors",
+      "checkpoint.safetensors", "history.json", "report.html"
+    };
+    fail_unless (out_exists ("run", files[i]), "no %s", files[i]);
+  }
+  fail_unless (out_exists ("run", "report-confusion-noun.png"));
+  fail_unless (out_exists ("run", "report-reliability.png"));
+  path = out_file ("run", "model.safetensors");
+  net = ego_net_load (path, &meta, &error);
+  fail_unless (net != NULL, "%s", error ? error->message : "");
+  fail_unless_equals_string (meta.kind, "student");
+  fail_unless_equals_int (meta.frames, 4);
+  /* clips of 16 frames in 4 segments */
+  fail_unless_equals_int (meta.frame_step, 4);
+  fail_unless_equals_int (meta.width, 24);
+  fail_unless_equals_string (meta.heads[0].name, "verb");
+  fail_unless_equals_string (meta.heads[1].labels[2], "blue");
+  fail_unless (json_object_has_member (meta.provenance, "data"));
+  ego_net_free (net);
+  ego_model_meta_clear (&meta);
+  g_free (path);
+  outcome_clear (&o);
+  g_free (props);
+}
+
+GST_END_TEST;
+
+static void
+compare_models (const gchar * a, const gchar * b)
+{
+  EgoModelMeta ma, mb;
+  EgoNet *na = ego_net_load (a, &ma, NULL), *nb = ego_net_load (b, &mb, NULL);
+  fail_unless (na != NULL && nb != NULL);
+  fail_unless_equals_int (ego_net_n_tensors (na), ego_net_n_tensors (nb));
+  for (gint i = 0; i < ego_net_n_tensors (na); i++) {
+    EgoNetTensor *ta = ego_net_tensor (na, i), *tb = ego_net_tensor (nb, i);
+    fail_unless (memcmp (ta->data, tb->data, ta->numel * sizeof (gfloat)) ==
+        0, "%s differs between %s and %s", ta->name, a, b);
+  }
+  ego_net_free (na);
+  ego_net_free (nb);
+  ego_model_meta_clear (&ma);
+  ego_model_meta_clear (&mb);
+}
+
+static gchar *
+history_losses (const gchar * out)
+{
+  gchar *path = out_file (out, "history.json"), *text, *start;
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
+  start = g_strdup (strstr (text, "\"step_loss\""));
+  g_free (text);
+  g_free (path);
+  return start;
+}
+
+/* Killed after epoch 2 (the pipeline set to NULL while training) and
+ * resumed: the same final and best weights, bit for bit, and the same
+ * history as a run that was never interrupted. */
+GST_START_TEST (test_resume_is_exact)
+{
+  Outcome o;
+  gchar *whole = g_strdup_printf ("out=%s/whole epochs=6 report=false "
+      TINY, tmpdir);
+  gchar *part = g_strdup_printf ("out=%s/part epochs=6 report=false "
+      TINY, tmpdir);
+  gchar *resumed = g_strdup_printf ("%s resume=true", part);
+  gchar *a, *b, *ha, *hb;
+  run_graph ("split=train,validation", whole, 0, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  outcome_clear (&o);
+  run_graph ("split=train,validation", part, 2, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  fail_unless_equals_int (count (&o, "egodistill-done"), 0);
+  fail_unless (out_exists ("part", "checkpoint.safetensors"));
+  fail_unless (!out_exists ("part", "model.safetensors"));
+  outcome_clear (&o);
+  run_graph ("split=train,validation", resumed, 0, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  /* the resumed run starts after the checkpoint */
+  fail_unless (count (&o, "egodistill-epoch") < 6);
+  fail_unless_equals_int (count (&o, "egodistill-done"), 1);
+  outcome_clear (&o);
+  a = out_file ("whole", "model.safetensors");
+  b = out_file ("part", "model.safetensors");
+  compare_models (a, b);
+  g_free (a);
+  g_free (b);
+  a = out_file ("whole", "best.safetensors");
+  b = out_file ("part", "best.safetensors");
+  compare_models (a, b);
+  ha = history_losses ("whole");
+  hb = history_losses ("part");
+  fail_unless_equals_string (ha, hb);
+  g_free (a);
+  g_free (b);
+  g_free (ha);
+  g_free (hb);
+  g_free (whole);
+  g_free (part);
+  g_free (resumed);
+}
+
+GST_END_TEST;
+
+static gchar **
+train_argv (const gchar * out, gboolean resume)
+{
+  gchar *dir = g_build_filename (tmpdir, out, NULL);
+  const gchar *args[] = { EGO_BUILD_DIR "/pipelines/ego-train", "--data",
+    data_dir, "--out", dir, "--frames", "4", "--short-side", "36", "--size",
+    "24", "--base-width", "8", "--blocks", "1,1", "--shift-div", "4",
+    "--batch", "8", "--lr", "0.01", "--threads", "1", "--epochs", "8",
+    "--no-report", resume ? "--resume" : NULL, NULL
+  };
+  gchar **argv = g_strdupv ((gchar **) args);
+  g_free (dir);
+  return argv;
+}
+
+static gint
+history_epochs (const gchar * out)
+{
+  gchar *path = out_file (out, "history.json"), *text = NULL;
+  gint n = 0;
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    for (const gchar * p = text; (p = strstr (p, "\"epoch\":")); p++)
+      n++;
+  g_free (text);
+  g_free (path);
+  return n;
+}
+
+/* ego-train killed (SIGKILL) after its second epoch and run again with
+ * --resume ends with the weights of a run that was never killed. */
+GST_START_TEST (test_killed_launcher_resumes)
+{
+  gchar **whole = train_argv ("whole", FALSE), **part = train_argv ("part",
+      FALSE), **again = train_argv ("part", TRUE);
+  gint status;
+  GPid pid;
+  gchar *a, *b;
+  fail_unless (g_spawn_sync (NULL, whole, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  fail_unless (g_spawn_async (NULL, part, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+          NULL, &pid, NULL));
+  while (history_epochs ("part") < 2)
+    g_usleep (2000);
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+  fail_unless (WIFSIGNALED (status), "ego-train ended before the kill");
+  fail_unless (!out_exists ("part", "model.safetensors"));
+  fail_unless (g_spawn_sync (NULL, again, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  a = out_file ("whole", "model.safetensors");
+  b = out_file ("part", "model.safetensors");
+  compare_models (a, b);
+  g_free (a);
+  g_free (b);
+  g_strfreev (whole);
+  g_strfreev (part);
+  g_strfreev (again);
+}
+
+GST_END_TEST;
+
+/* A teacher's logits file for the clips of the first `videos` videos: sure
+ * of the truth, as JSON lines; line `bad` (1-based) replaced by bad_text. */
+static gchar *
+write_logits (const gchar * name, gint videos, gint bad,
+    const gchar * bad_text)
+{
+  GString *text = g_string_new (NULL);
+  gchar *path = g_build_filename (tmpdir, name, NULL);
+  gint line = 0;
+  for (gint v = 0; v < videos; v++)
+    for (gint k = 0; k < spec.clips_per_video; k++) {
+      gint verb = ego_test_dataset_verb (&spec, v, k);
+      gint noun = ego_test_dataset_noun (&spec, v, k);
+      if (++line == bad) {
+        g_string_append_printf (text, "%s\n", bad_text);
+        continue;
+      }
+      g_string_append_printf (text, "{\"narration_id\": \"P%02d_01_%d\", "
+          "\"verb\": [%g, %g], \"noun\": [%g, %g, %g]}\n", v + 1, k,
+          verb == 0 ? 4.0 : 0.0, verb == 1 ? 4.0 : 0.0,
+          noun == 0 ? 4.0 : 0.0, noun == 1 ? 4.0 : 0.0, noun == 2 ? 4.0 : 0.0);
+    }
+  fail_unless (g_file_set_contents (path, text->str, -1, NULL));
+  g_string_free (text, TRUE);
+  return path;
+}
+
+/* Distilled from teacher logits alone (lambda-d 1, lambda-gt 0 by
+ * default): only the distillation term moves, and the student learns. The
+ * file may hold clips of other splits. The frames live in a mapped cache
+ * file that is gone once mapped. */
+GST_START_TEST (test_distills_from_logits)
+{
+  Outcome o;
+  gchar *logits = write_logits ("teacher.jsonl", 6, 0, NULL);
+  gchar *cache = g_build_filename (tmpdir, "frames.cache", NULL);
+  gchar *props = g_strdup_printf ("out=%s/kd epochs=30 temperature=2 "
+      "teacher-logits=%s cache-file=%s report=false " TINY, tmpdir, logits,
+      cache);
+  const GstStructure *p, *done;
+  run_graph ("split=train,validation", props, 0, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  fail_unless (!g_file_test (cache, G_FILE_TEST_EXISTS));
+  p = last (&o, "egodistill-progress");
+  fail_unless (get_double (p, "loss-kd") > 0.0);
+  fail_unless (get_double (p, "loss-ce") == 0.0);
+  done = last (&o, "egodistill-done");
+  fail_unless (get_double (done, "noun-top1") >= 80.0);
+  outcome_clear (&o);
+  g_free (props);
+  g_free (cache);
+  g_free (logits);
+}
+
+GST_END_TEST;
+
+static void
+expect_logits_error (const gchar * file, const gchar * const *needles)
+{
+  Outcome o;
+  gchar *props = g_strdup_printf ("out=%s/bad epochs=1 teacher-logits=%s "
+      TINY, tmpdir, file);
+  run_graph ("split=train", props, 0, &o);
+  fail_unless (o.error != NULL, "%s was accepted", file);
+  for (gint i = 0; needles[i]; i++)
+    fail_unless (strstr (o.error, needles[i]) != NULL,
+        "'%s' is not in the error '%s'", needles[i], o.error);
+  outcome_clear (&o);
+  g_free (props);
+}
+
+/* Broken teacher logits: each problem named with file and line. */
+GST_START_TEST (test_logit_errors)
+{
+  struct
+  {
+    gint line;
+    const gchar *text;
+    const gchar *needle;
+  } cases[] = {
+    {3, "{\"verb\": [1, 2], \"noun\": [1, 2, 3]}", "no \"narration_id\""},
+    {2, "{\"narration_id\": \"P01_01_1\", \"verb\": [1, 2, 3], "
+          "\"noun\": [1, 2, 3]}", "has 3 logits"},
+    {4, "{\"narration_id\": \"P01_01_3\", \"verb\": [NaN, 2], "
+          "\"noun\": [1, 2, 3]}", "NaN"},
+    {5, "{\"narration_id\": \"P01_01_4\", \"verb\": [1e999, 2], "
+          "\"noun\": [1, 2, 3]}", "not a finite"},
+    {6, "{\"narration_id\": \"P01_01_0\", \"verb\": [1, 2], "
+          "\"noun\": [1, 2, 3]}", "was given before, on line 1"},
+    {7, "{\"narration_id\": \"P01_01_6\", \"verb\": [1, \"x\"], "
+          "\"noun\": [1, 2, 3]}", "is not a number"},
+    {8, "[1, 2, 3]", "not a JSON object"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *name = g_strdup_printf ("bad%u.jsonl", i);
+    gchar *file = write_logits (name, 4, cases[i].line, cases[i].text);
+    gchar *where = g_strdup_printf ("%s:%d:", file, cases[i].line);
+    expect_logits_error (file, (const gchar *[]) {
+          where, cases[i].needle, NULL
+        });
+    g_free (where);
+    g_free (file);
+    g_free (name);
+  }
+  {
+    /* a training clip that has no line */
+    gchar *file = write_logits ("short.jsonl", 3, 0, NULL);
+    expect_logits_error (file, (const gchar *[]) {
+          file, "no line for clip P04_01_0", "12 of the 48", NULL
+        });
+    g_free (file);
+  }
+}
+
+GST_END_TEST;
+
+/* Frames that do not come from egodatasetsrc are refused; so are settings
+ * that make no sense, before any decoding. */
+GST_START_TEST (test_bad_input)
+{
+  gchar *descs[] = {
+    g_strdup_printf ("videotestsrc num-buffers=3 ! video/x-raw,format=RGB ! "
+        "egodistill out=%s", tmpdir),
+    g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s blocks=1,0",
+        data_dir, tmpdir),
+  };
+  const gchar *needles[] = { "not a dataset stream", "blocks per stage" };
+  for (guint i = 0; i < G_N_ELEMENTS (descs); i++) {
+    gchar *desc = descs[i];
+    GstElement *pipe = gst_parse_launch (desc, NULL);
+    GstMessage *msg;
+    GError *err;
+    gst_element_set_state (pipe, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe),
+        GST_CLOCK_TIME_NONE, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+    gst_message_parse_error (msg, &err, NULL);
+    fail_unless (strstr (err->message, needles[i]) != NULL, "%s",
+        err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+    gst_element_set_state (pipe, GST_STATE_NULL);
+    gst_object_unref (pipe);
+    g_free (desc);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+egodistill_suite (void)
+{
+  Suite *s = suite_create ("egodistill");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_learns_from_labels);
+  tcase_add_test (tc, test_resume_is_exact);
+  tcase_add_test (tc, test_killed_launcher_resumes);
+  tcase_add_test (tc, test_distills_from_logits);
+  tcase_add_test (tc, test_logit_errors);
+  tcase_add_test (tc, test_bad_input);
+  return s;
+}
+
+GST_CHECK_MAIN (egodistill);
