@@ -427,7 +427,8 @@ epoch_table (GString * html, const EgoRun * run)
       "<th>loss</th><th>lr</th><th>clips/s</th>");
   for (gint h = 0; h < m->n_heads; h++)
     g_string_append_printf (html, "<th>%s top-1 %%</th>", m->heads[h].name);
-  g_string_append (html, "<th>action top-1 %</th><th>best so far</th></tr>\n");
+  g_string_append (html, "<th>action top-1 %</th><th>best so far</th>"
+      "</tr>\n");
   for (guint i = 0; i < ego_run_n_epochs (run); i++) {
     const EgoEpochRecord *e = ego_run_epoch (run, i);
     g_string_append_printf (html, "<tr><td>%d</td><td>%.4f</td><td>%.2e</td>"

@@ -59,7 +59,7 @@ check_spec (EgoDatasetSpec * s, GError ** error)
 {
   const char *bad = NULL;
   if (s->videos == 0)
-    s->videos = MAX (6, s->clips / 30);
+    s->videos = CLAMP (s->clips / 30, MIN (6, s->clips), 99);
   if (s->clips < 1 || s->clips > 1000000)
     bad = "--clips must be 1 to 1000000";
   else if (s->videos < 3 || s->videos > 99 || s->videos > s->clips)
