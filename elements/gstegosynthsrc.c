@@ -39,7 +39,8 @@
  * |[
  * gst-launch-1.0 egosynthsrc seed=7 num-buffers=300 ! videoconvert ! autovideosink
  * gst-launch-1.0 egosynthsrc name=s num-buffers=300 \
- *     s.video ! videoconvert ! x264enc ! mp4mux name=m ! filesink location=kitchen.mp4 \
+ *     s.video ! videoconvert ! video/x-raw,format=I420 ! x264enc ! \
+ *     mp4mux name=m ! filesink location=kitchen.mp4 \
  *     s.audio ! audioconvert ! avenc_aac ! m.
  * gst-launch-1.0 egosynthsrc num-buffers=2000 ! video/x-raw,width=128,height=128 ! fakesink
  * ]|

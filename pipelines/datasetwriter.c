@@ -267,7 +267,9 @@ video_pipeline (const EgoDatasetSpec * s, const Video * v, const char *path,
 {
   gchar *desc = g_strdup_printf ("egosynthsrc name=src seed=%" G_GUINT64_FORMAT
       " num-buffers=%d difficulty=%g ! video/x-raw,format=RGB,width=%d,"
-      "height=%d,framerate=%d/1 ! videoconvert ! x264enc speed-preset=faster pass=qual quantizer=22"
+      "height=%d,framerate=%d/1 ! videoconvert ! video/x-raw,format=I420 ! "
+      /* 4:2:0 as a camera records it, playable everywhere */
+      "x264enc speed-preset=faster pass=qual quantizer=22"
       " key-int-max=%d threads=1 ! queue ! mp4mux name=mux ! "
       "filesink location=\"%s\"  src.audio ! audio/x-raw,rate=16000,"
       "channels=1 ! audioconvert ! avenc_aac ! queue ! mux.", v->seed,

@@ -203,6 +203,8 @@ build_output (Labeller * l, const gchar * out, const gchar * props)
 {
   gchar *video_desc = g_strdup_printf ("queue ! videoconvert ! "
       "egoaction name=act %s ! egooverlay ! videoconvert ! "
+      /* 4:2:0, the H.264 profile every player decodes */
+      "video/x-raw,format=I420 ! "
       "x264enc speed-preset=veryfast tune=zerolatency ! queue",
       props);
   GstElement *sink, *act;

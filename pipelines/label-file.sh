@@ -12,9 +12,11 @@ fi
 # shellcheck source=tests/deps.sh
 . "$top/tests/deps.sh"
 ego_install_deps gstreamer1.0-plugins-ugly gstreamer1.0-libav
-if [ ! -x "$top/build/pipelines/ego-label" ]; then
-  [ -f "$top/build/build.ninja" ] || meson setup "$top/build" >/dev/null
-  ninja -C "$top/build" >/dev/null
+# EGO_BUILD_DIR: another build of the project (default build/)
+build=${EGO_BUILD_DIR:-$top/build}
+if [ ! -x "$build/pipelines/ego-label" ]; then
+  [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+  ninja -C "$build" >/dev/null
 fi
-export GST_PLUGIN_PATH="$top/build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
-exec "$top/build/pipelines/ego-label" "$@"
+export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+exec "$build/pipelines/ego-label" "$@"

@@ -3,6 +3,8 @@
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dataset.h"
 
@@ -132,6 +134,77 @@ GST_START_TEST (test_bad_arguments)
 
 GST_END_TEST;
 
+/* Every video is one a stranger's tools accept: gst-discoverer-1.0 finds an
+ * H.264 video stream in 4:2:0 (playable everywhere) and an AAC audio stream,
+ * and no error. */
+GST_START_TEST (test_discoverer_accepts)
+{
+  gchar *dir = write_dataset (5);
+  const gchar *videos[] = { "P01_01", "P02_01", "P03_01" };
+  gchar *tool = g_find_program_in_path ("gst-discoverer-1.0");
+  fail_unless (tool != NULL, "gst-discoverer-1.0 is not installed "
+      "(Debian: gstreamer1.0-plugins-base-apps)");
+  for (guint i = 0; i < G_N_ELEMENTS (videos); i++) {
+    gchar *cmd = g_strdup_printf ("%s %s/videos/%s.mp4", tool, dir, videos[i]);
+    gchar *out = NULL;
+    gint status = -1;
+    fail_unless (g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL));
+    fail_unless (g_spawn_check_wait_status (status, NULL), "%s", cmd);
+    fail_unless (strstr (out, "error") == NULL, "%s:\n%s", cmd, out);
+    fail_unless (strstr (out, "video #") != NULL, "%s:\n%s", cmd, out);
+    fail_unless (strstr (out, "H.264 (High Profile)") != NULL
+        || strstr (out, "H.264 (Main Profile)") != NULL, "%s:\n%s", cmd, out);
+    fail_unless (strstr (out, "audio #") != NULL, "%s:\n%s", cmd, out);
+    fail_unless (strstr (out, "AAC") != NULL, "%s:\n%s", cmd, out);
+    g_free (out);
+    g_free (cmd);
+  }
+  g_free (tool);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* A damaged video (cut short, as by a failed copy) stops training with a
+ * message that names the file; nothing crashes. */
+GST_START_TEST (test_truncated_video_reported)
+{
+  gchar *dir = write_dataset (5), *video, *cmd, *err = NULL, *out_dir;
+  GStatBuf st;
+  gint status = 0;
+  EgoDataset *ds = ego_dataset_open (dir, "train", TRUE, NULL);
+  fail_unless (ds != NULL);
+  video = g_strdup (ego_dataset_clip (ds, 0)->video_id);
+  ego_dataset_free (ds);
+  {
+    gchar *path = g_strdup_printf ("%s/videos/%s.mp4", dir, video);
+    fail_unless (g_stat (path, &st) == 0);
+    fail_unless (truncate (path, st.st_size / 2) == 0);
+    g_free (path);
+  }
+  out_dir = g_build_filename (dir, "run", NULL);
+  cmd = g_strdup_printf ("%s/pipelines/ego-train --data %s --out %s "
+      "--size 32 --base-width 8 --epochs 1 --threads 1 --validation-split=",
+      EGO_BUILD_DIR, dir, out_dir);
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
+  fail_if (g_spawn_check_wait_status (status, NULL), "%s succeeded", cmd);
+  fail_unless (WIFEXITED (status), "%s crashed: %s", cmd, err);
+  {
+    gchar *name = g_strdup_printf ("%s.mp4", video);
+    fail_unless (strstr (err, name) != NULL, "%s", err);
+    g_free (name);
+  }
+  g_free (err);
+  g_free (cmd);
+  g_free (out_dir);
+  g_free (video);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 egodataset_suite (void)
 {
@@ -142,6 +215,8 @@ egodataset_suite (void)
   tcase_add_test (tc, test_reader_accepts);
   tcase_add_test (tc, test_deterministic);
   tcase_add_test (tc, test_bad_arguments);
+  tcase_add_test (tc, test_discoverer_accepts);
+  tcase_add_test (tc, test_truncated_video_reported);
   return s;
 }
 

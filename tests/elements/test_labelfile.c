@@ -1,0 +1,235 @@
+/* pipelines/label-file.sh as a user runs it: a recorded MP4 with sound in,
+ * an MP4 with the recognised actions drawn out, the timeline printed. The
+ * output is decoded again and compared with the input frame by frame: the
+ * label panel must be found where egooverlay draws it (top left), and the
+ * rest of the picture must be the input's. */
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "egotestmodel.h"
+
+#define W 320
+#define H 240
+#define N_FRAMES 45
+
+typedef struct
+{
+  GPtrArray *frames;            /* of GBytes, W x H RGB */
+} Frames;
+
+static void
+run_to_eos (GstElement * p)
+{
+  GstBus *bus = gst_element_get_bus (p);
+  GstMessage *msg;
+  fail_unless (gst_element_set_state (p, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "the pipeline did not end");
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *e = NULL;
+    gst_message_parse_error (msg, &e, NULL);
+    fail ("pipeline error: %s", e->message);
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+/* an egocentric clip with sound, as a camera would record it */
+static void
+write_input (const gchar * path)
+{
+  gchar *desc = g_strdup_printf ("egosynthsrc name=src seed=4 num-buffers=%d"
+      " ! video/x-raw,format=RGB,width=%d,height=%d,framerate=15/1 ! "
+      "videoconvert ! video/x-raw,format=I420 ! x264enc pass=qual "
+      "quantizer=18 threads=1 ! queue ! mp4mux name=mux ! filesink "
+      "location=\"%s\"  src.audio ! audio/x-raw,rate=16000,channels=1 ! "
+      "audioconvert ! avenc_aac ! queue ! mux.", N_FRAMES, W, H, path);
+  GError *error = NULL;
+  GstElement *p = gst_parse_launch (desc, &error);
+  fail_unless (p != NULL, "%s", error ? error->message : "");
+  g_free (desc);
+  run_to_eos (p);
+}
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, Frames * f)
+{
+  GstMapInfo map;
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.size, W * H * 3);
+  g_ptr_array_add (f->frames, g_bytes_new (map.data, map.size));
+  gst_buffer_unmap (buf, &map);
+}
+
+/* every video frame of a file, decoded to packed RGB */
+static GPtrArray *
+decode_frames (const gchar * path)
+{
+  gchar *uri = gst_filename_to_uri (path, NULL);
+  gchar *desc = g_strdup_printf ("uridecodebin uri=\"%s\" ! videoconvert ! "
+      "video/x-raw,format=RGB ! fakesink name=sink signal-handoffs=true "
+      "sync=false", uri);
+  Frames f = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref)
+  };
+  GstElement *p = gst_parse_launch (desc, NULL), *sink;
+  fail_unless (p != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &f);
+  gst_object_unref (sink);
+  run_to_eos (p);
+  g_free (desc);
+  g_free (uri);
+  return f.frames;
+}
+
+/* |a - b| over the colour channels, per pixel, averaged over frames
+ * [from, to) */
+static void
+mean_difference (GPtrArray * a, GPtrArray * b, guint from, guint to,
+    gfloat * diff)
+{
+  memset (diff, 0, sizeof (gfloat) * W * H);
+  for (guint f = from; f < to; f++) {
+    const guint8 *pa = g_bytes_get_data (a->pdata[f], NULL);
+    const guint8 *pb = g_bytes_get_data (b->pdata[f], NULL);
+    for (guint i = 0; i < W * H; i++) {
+      gint d = 0;
+      for (guint c = 0; c < 3; c++)
+        d += ABS ((gint) pa[3 * i + c] - (gint) pb[3 * i + c]);
+      diff[i] += d / 3.0f / (to - from);
+    }
+  }
+}
+
+static gchar *
+run_label_file (const gchar * in, const gchar * out, const gchar * model)
+{
+  gchar *cmd = g_strdup_printf ("env EGO_BUILD_DIR=%s %s/pipelines/"
+      "label-file.sh %s %s --model %s --stride 1 --threshold 0",
+      EGO_BUILD_DIR, EGO_SOURCE_DIR, in, out, model);
+  gchar *stdout_text = NULL, *stderr_text = NULL;
+  gint status = -1;
+  fail_unless (g_spawn_command_line_sync (cmd, &stdout_text, &stderr_text,
+          &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s failed:\n%s",
+      cmd, stderr_text);
+  g_free (stderr_text);
+  g_free (cmd);
+  return stdout_text;
+}
+
+/* the output keeps the input's sound */
+static void
+check_has_audio (const gchar * path)
+{
+  gchar *cmd = g_strdup_printf ("gst-discoverer-1.0 %s", path), *text = NULL;
+  fail_unless (g_spawn_command_line_sync (cmd, &text, NULL, NULL, NULL));
+  fail_unless (strstr (text, "audio #") != NULL, "no audio in %s:\n%s", path,
+      text);
+  fail_unless (strstr (text, "video #") != NULL, "no video in %s", path);
+  g_free (text);
+  g_free (cmd);
+}
+
+/* Where the output differs clearly from the input: the bounding box of the
+ * changed pixels must be a panel in the top left corner, large enough to
+ * hold text, and the rest of the frame must be the input's (up to the
+ * second encoding's noise). */
+static void
+check_drawn_region (const gfloat * diff)
+{
+  gint x0 = W, y0 = H, x1 = -1, y1 = -1;
+  gdouble outside = 0.0;
+  guint n_outside = 0;
+  for (gint y = 0; y < H; y++)
+    for (gint x = 0; x < W; x++)
+      if (diff[y * W + x] > 30.0f) {
+        x0 = MIN (x0, x);
+        y0 = MIN (y0, y);
+        x1 = MAX (x1, x);
+        y1 = MAX (y1, y);
+      }
+  fail_unless (x1 >= 0, "no label drawn anywhere");
+  GST_INFO ("drawn region (%d,%d)-(%d,%d)", x0, y0, x1, y1);
+  fail_unless (x0 <= 8 && y0 <= 8, "the panel is not at the top left: "
+      "(%d,%d)-(%d,%d)", x0, y0, x1, y1);
+  fail_unless (x1 - x0 >= 40 && y1 - y0 >= 12, "region too small for a "
+      "label: (%d,%d)-(%d,%d)", x0, y0, x1, y1);
+  fail_unless ((x1 - x0) * (y1 - y0) < W * H / 2, "the panel hides most of "
+      "the picture: (%d,%d)-(%d,%d)", x0, y0, x1, y1);
+  for (gint y = 0; y < H; y++)
+    for (gint x = 0; x < W; x++)
+      if (x > x1 + 2 || y > y1 + 2) {
+        outside += diff[y * W + x];
+        n_outside++;
+      }
+  if (n_outside > 0)
+    fail_unless (outside / n_outside < 4.0, "pixels changed outside the "
+        "panel: mean difference %.2f", outside / n_outside);
+}
+
+GST_START_TEST (test_label_file_draws_and_prints)
+{
+  gchar *dir = g_dir_make_tmp ("egolabelfile-XXXXXX", NULL);
+  gchar *in = g_build_filename (dir, "in.mp4", NULL);
+  gchar *out = g_build_filename (dir, "out.mp4", NULL);
+  EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f };
+  gchar *model = ego_test_model_write (dir, "student.safetensors", &spec);
+  GPtrArray *a, *b;
+  gfloat *diff = g_new (gfloat, W * H);
+  gchar *timeline;
+
+  write_input (in);
+  timeline = run_label_file (in, out, model);
+  fail_unless (strstr (timeline, "start") != NULL, "%s", timeline);
+  fail_unless (strstr (timeline, "confidence") != NULL, "%s", timeline);
+  /* at least one row "  0.27s   2.93s  <verb> <noun>  NN.N%" */
+  fail_unless (strstr (timeline, "%") != NULL, "no action in:\n%s", timeline);
+  check_has_audio (out);
+
+  a = decode_frames (in);
+  b = decode_frames (out);
+  fail_unless_equals_int (a->len, N_FRAMES);
+  fail_unless_equals_int (b->len, N_FRAMES);
+  /* the first window is full at frame 4 (T = 4, step 1): before it the
+   * output is the input */
+  mean_difference (a, b, 0, 3, diff);
+  for (guint i = 0; i < W * H; i++)
+    fail_unless (diff[i] < 40.0f, "pixel %u drawn before any result", i);
+  mean_difference (a, b, 10, N_FRAMES, diff);
+  check_drawn_region (diff);
+
+  g_ptr_array_unref (a);
+  g_ptr_array_unref (b);
+  g_free (diff);
+  g_free (timeline);
+  {
+    gchar *cmd = g_strdup_printf ("rm -rf %s", dir);
+    fail_unless (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+    g_free (cmd);
+  }
+  g_free (model);
+  g_free (in);
+  g_free (out);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static Suite *
+labelfile_suite (void)
+{
+  Suite *s = suite_create ("labelfile");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_label_file_draws_and_prints);
+  return s;
+}
+
+GST_CHECK_MAIN (labelfile);
