@@ -1,0 +1,325 @@
+/* gst-ego network library: layout network settings and model files.
+ *
+ * The "arch" member of the ego metadata describes the network as
+ *   {"type": "stlt", "dim": 64, "attn_heads": 4, "spatial_layers": 1,
+ *    "temporal_layers": 2, "mlp": 128, "max_boxes": 16, "max_frames": 32,
+ *    "dropout": 0.0}
+ * and "modality" must be "layout". The heads' class counts come from their
+ * labels; "input" keeps its usual members (frames is the clip length, at
+ * most max_frames; the size and normalisation are not used by this
+ * network). Loading checks every tensor of the file against the
+ * architecture: nothing missing, nothing extra, every shape and dtype as
+ * built. */
+#include "stlt_private.h"
+
+#include <string.h>
+
+#include "ego_error.h"
+#include "safetensors.h"
+
+typedef struct
+{
+  const char *member;
+  int lo, hi;
+  size_t offset;                /* of the int in EgoStltConfig */
+} ArchInt;
+
+static const ArchInt arch_ints[] = {
+  {"dim", 1, 1024, G_STRUCT_OFFSET (EgoStltConfig, dim)},
+  {"attn_heads", 1, 64, G_STRUCT_OFFSET (EgoStltConfig, attn_heads)},
+  {"spatial_layers", 1, 16, G_STRUCT_OFFSET (EgoStltConfig, spatial_layers)},
+  {"temporal_layers", 0, 16, G_STRUCT_OFFSET (EgoStltConfig,
+          temporal_layers)},
+  {"mlp", 1, 8192, G_STRUCT_OFFSET (EgoStltConfig, mlp)},
+  {"max_boxes", 1, EGO_STLT_MAX_BOXES, G_STRUCT_OFFSET (EgoStltConfig,
+          max_boxes)},
+  {"max_frames", 1, EGO_STLT_MAX_FRAMES, G_STRUCT_OFFSET (EgoStltConfig,
+          max_frames)},
+};
+
+static gboolean
+arch_int (JsonObject * arch, const ArchInt * a, EgoStltConfig * cfg,
+    const char *name, GError ** error)
+{
+  JsonNode *node = json_object_get_member (arch, a->member);
+  gint64 v;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: ego metadata: arch.%s must be an integer", name, a->member);
+    return FALSE;
+  }
+  v = json_node_get_int (node);
+  if (v < a->lo || v > a->hi) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: ego metadata: arch.%s is %" G_GINT64_FORMAT
+        ", must be %d to %d", name, a->member, (gint64) v, a->lo, a->hi);
+    return FALSE;
+  }
+  G_STRUCT_MEMBER (int, cfg, a->offset) = (int) v;
+  return TRUE;
+}
+
+static gboolean
+arch_dropout (JsonObject * arch, EgoStltConfig * cfg, const char *name,
+    GError ** error)
+{
+  JsonNode *drop = json_object_get_member (arch, "dropout");
+  cfg->dropout = 0.0f;
+  if (drop == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (drop)
+      || (json_node_get_value_type (drop) != G_TYPE_DOUBLE
+          && json_node_get_value_type (drop) != G_TYPE_INT64)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: ego metadata: arch.dropout must be a number", name);
+    return FALSE;
+  }
+  cfg->dropout = (float) json_node_get_double (drop);
+  return TRUE;
+}
+
+/* the parts of the metadata outside arch that concern this network */
+static gboolean
+meta_is_layout (const EgoModelMeta * meta, const EgoStltConfig * cfg,
+    const char *name, GError ** error)
+{
+  if (meta->modality == NULL || strcmp (meta->modality, "layout") != 0) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: ego metadata: modality is '%s', a layout network needs "
+        "'layout'", name, meta->modality ? meta->modality : "(none)");
+    return FALSE;
+  }
+  if (meta->frames > cfg->max_frames) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: ego metadata: input.frames is %d but arch.max_frames is %d",
+        name, meta->frames, cfg->max_frames);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+ego_stlt_config_from_meta (EgoStltConfig * cfg, const EgoModelMeta * meta,
+    const char *name, GError ** error)
+{
+  JsonObject *arch = meta->arch;
+  GError *err = NULL;
+  const char *type;
+  memset (cfg, 0, sizeof (*cfg));
+  type = arch ? json_object_get_string_member_with_default (arch, "type",
+      NULL) : NULL;
+  if (type == NULL || strcmp (type, "stlt") != 0) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
+        "%s: ego metadata: arch.type must be \"stlt\"", name);
+    return FALSE;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (arch_ints); i++)
+    if (!arch_int (arch, &arch_ints[i], cfg, name, error))
+      return FALSE;
+  if (!arch_dropout (arch, cfg, name, error))
+    return FALSE;
+  cfg->n_heads = meta->n_heads;
+  for (int h = 0; h < meta->n_heads; h++)
+    cfg->classes[h] = meta->heads[h].n_labels;
+  if (!ego_stlt_check_config (cfg, &err)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "%s: %s", name,
+        err->message);
+    g_error_free (err);
+    return FALSE;
+  }
+  return meta_is_layout (meta, cfg, name, error);
+}
+
+JsonObject *
+ego_stlt_config_to_arch (const EgoStltConfig * cfg)
+{
+  JsonObject *arch = json_object_new ();
+  json_object_set_string_member (arch, "type", "stlt");
+  for (guint i = 0; i < G_N_ELEMENTS (arch_ints); i++)
+    json_object_set_int_member (arch, arch_ints[i].member,
+        G_STRUCT_MEMBER (int, cfg, arch_ints[i].offset));
+  json_object_set_double_member (arch, "dropout", cfg->dropout);
+  return arch;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading */
+
+static char *
+shape_string (int ndim, const int64_t * shape)
+{
+  GString *s = g_string_new ("[");
+  for (int d = 0; d < ndim; d++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? ", " : "",
+        (gint64) shape[d]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+shape_error (const EgoNetTensor * nt, const EgoStTensor * t,
+    const char *file, GError ** error)
+{
+  int64_t want[4];
+  char *got_s, *want_s;
+  for (int d = 0; d < nt->ndim; d++)
+    want[d] = nt->shape[d];
+  got_s = shape_string (t->ndim, t->shape);
+  want_s = shape_string (nt->ndim, want);
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+      "%s: tensor '%s' has shape %s, the architecture needs %s", file,
+      nt->name, got_s, want_s);
+  g_free (got_s);
+  g_free (want_s);
+  return FALSE;
+}
+
+static gboolean
+bind_tensor (EgoNetTensor * nt, const EgoSafetensors * st, GError ** error)
+{
+  const char *file = ego_safetensors_name (st);
+  const EgoStTensor *t = ego_safetensors_find (st, nt->name);
+  gboolean same = t != NULL && t->ndim == nt->ndim;
+  for (int d = 0; same && d < nt->ndim; d++)
+    same = t->shape[d] == nt->shape[d];
+  if (t == NULL) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: tensor '%s' is missing", file, nt->name);
+    return FALSE;
+  }
+  if (t->dtype != EGO_DTYPE_F32) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "%s: tensor '%s' must be F32", file, nt->name);
+    return FALSE;
+  }
+  if (!same)
+    return shape_error (nt, t, file, error);
+  memcpy (nt->data, t->data, nt->numel * sizeof (float));
+  return TRUE;
+}
+
+static gboolean
+bind_tensors (EgoStlt * net, const EgoSafetensors * st, GError ** error)
+{
+  for (int i = 0; i < net->n_tensors; i++)
+    if (!bind_tensor (&net->tensors[i], st, error))
+      return FALSE;
+  for (int i = 0; i < ego_safetensors_count (st); i++) {
+    const EgoStTensor *t = ego_safetensors_tensor (st, i);
+    if (ego_stlt_find (net, t->name) == NULL) {
+      g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+          "%s: tensor '%s' is not part of the layout architecture",
+          ego_safetensors_name (st), t->name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static EgoStlt *
+stlt_from_file (const EgoSafetensors * st, EgoModelMeta * meta, GError ** error)
+{
+  const char *file = ego_safetensors_name (st);
+  const char *json = ego_safetensors_metadata (st, "ego");
+  EgoStltConfig cfg;
+  EgoStlt *net;
+  if (json == NULL) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_FORMAT,
+        "%s: no 'ego' metadata: not a gst-ego model", file);
+    return NULL;
+  }
+  if (!ego_model_meta_parse (meta, json, file, error)
+      || !ego_stlt_config_from_meta (&cfg, meta, file, error))
+    return NULL;
+  net = ego_stlt_new_empty (&cfg, error);
+  if (net == NULL || !bind_tensors (net, st, error)) {
+    ego_stlt_free (net);
+    return NULL;
+  }
+  return net;
+}
+
+static EgoStlt *
+load_parsed (EgoSafetensors * st, EgoModelMeta * meta, GError ** error)
+{
+  EgoStlt *net;
+  if (st == NULL)
+    return NULL;
+  net = stlt_from_file (st, meta, error);
+  if (net == NULL)
+    ego_model_meta_clear (meta);
+  ego_safetensors_free (st);
+  return net;
+}
+
+EgoStlt *
+ego_stlt_load (const char *path, EgoModelMeta * meta, GError ** error)
+{
+  memset (meta, 0, sizeof (*meta));
+  return load_parsed (ego_safetensors_load (path, error), meta, error);
+}
+
+EgoStlt *
+ego_stlt_load_bytes (const char *name, GBytes * bytes, EgoModelMeta * meta,
+    GError ** error)
+{
+  memset (meta, 0, sizeof (*meta));
+  return load_parsed (ego_safetensors_parse (name, bytes, error), meta, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Saving */
+
+static gboolean
+meta_matches (const EgoStlt * net, const EgoModelMeta * meta, GError ** error)
+{
+  const EgoStltConfig *cfg = &net->cfg;
+  gboolean ok = meta->n_heads == cfg->n_heads;
+  for (int h = 0; ok && h < meta->n_heads; h++)
+    ok = meta->heads[h].n_labels == cfg->classes[h];
+  if (!ok) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "layout network: the metadata's heads do not match the network");
+    return FALSE;
+  }
+  return meta_is_layout (meta, cfg, "layout network", error);
+}
+
+gboolean
+ego_stlt_save (EgoStlt * net, const EgoModelMeta * meta, const char *path,
+    GError ** error)
+{
+  EgoModelMeta out;
+  EgoStTensor *ts;
+  char *json;
+  const char *kv[3];
+  gboolean ok;
+  if (!meta_matches (net, meta, error))
+    return FALSE;
+  ego_model_meta_copy (&out, meta);
+  if (out.arch)
+    json_object_unref (out.arch);
+  out.arch = ego_stlt_config_to_arch (&net->cfg);
+  json = ego_model_meta_to_json (&out);
+  ts = g_new0 (EgoStTensor, net->n_tensors);
+  for (int i = 0; i < net->n_tensors; i++) {
+    EgoNetTensor *nt = &net->tensors[i];
+    ts[i].name = nt->name;
+    ts[i].dtype = EGO_DTYPE_F32;
+    ts[i].ndim = nt->ndim;
+    for (int d = 0; d < nt->ndim; d++)
+      ts[i].shape[d] = nt->shape[d];
+    ts[i].numel = (int64_t) nt->numel;
+    ts[i].data = nt->data;
+    ts[i].nbytes = nt->numel * sizeof (float);
+  }
+  kv[0] = "ego";
+  kv[1] = json;
+  kv[2] = NULL;
+  ok = ego_safetensors_save (path, ts, net->n_tensors, kv, error);
+  g_free (ts);
+  g_free (json);
+  ego_model_meta_clear (&out);
+  return ok;
+}
