@@ -64,12 +64,17 @@ count_uses (EgoClipAssembler * a)
 }
 
 static gboolean
-open_reader (EgoClipAssembler * a, gint width, gint height, GError ** error)
+open_reader (EgoClipAssembler * a, gint width, gint height,
+    const gchar * filter, GError ** error)
 {
   GError *err = NULL;
   if (a->video->kind == EGO_MEDIA_VIDEO) {
     a->reader = ego_video_reader_new_file (a->video->video_path, width,
-        height, &err);
+        height, filter, &err);
+  } else if (filter != NULL) {
+    /* a folder's frames are read sparsely: no motion between them */
+    g_set_error (&err, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
+        "%s needs every frame: give the dataset as video files", filter);
   } else {
     GArray *list = needed_frames (a);
     a->reader = ego_video_reader_new_frames (a->video->frames_dir,
@@ -88,7 +93,7 @@ open_reader (EgoClipAssembler * a, gint width, gint height, GError ** error)
 EgoClipAssembler *
 ego_clip_assembler_new (const EgoDataset * ds, guint split, gint video,
     const gint * clips, guint n_clips, gint segments, gint candidates,
-    gint width, gint height, GError ** error)
+    gint width, gint height, const gchar * filter, GError ** error)
 {
   EgoClipAssembler *a = g_new0 (EgoClipAssembler, 1);
   a->ds = ds;
@@ -104,7 +109,7 @@ ego_clip_assembler_new (const EgoDataset * ds, guint split, gint video,
   a->frames = g_hash_table_new_full (NULL, NULL, NULL,
       (GDestroyNotify) gst_buffer_unref);
   count_uses (a);
-  if (!open_reader (a, width, height, error)) {
+  if (!open_reader (a, width, height, filter, error)) {
     ego_clip_assembler_free (a);
     return NULL;
   }

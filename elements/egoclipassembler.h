@@ -17,11 +17,12 @@
 typedef struct _EgoClipAssembler EgoClipAssembler;
 
 /* clips: indices into ds of the clips of video `video`, in emission order.
- * The frames are decoded to width x height RGB. */
+ * The frames are decoded to width x height RGB, and passed through the
+ * element named filter when it is not NULL (see egovideoreader.h). */
 EgoClipAssembler *ego_clip_assembler_new (const EgoDataset * ds,
     guint split, gint video, const gint * clips, guint n_clips,
     gint segments, gint candidates, gint width, gint height,
-    GError ** error);
+    const gchar * filter, GError ** error);
 void ego_clip_assembler_free (EgoClipAssembler * a);
 
 /* Decodes one frame and appends the buffers of the clips it completes to

@@ -41,12 +41,40 @@ load_default (EgoModelMeta * meta, GError ** error)
   return net;
 }
 
+/* egoaction runs RGB networks one frame at a time: a teacher that looks
+ * at future frames, or one of another modality, cannot be streamed. */
+static gboolean
+streamable (const EgoModelRef * ref, const gchar * key, GError ** error)
+{
+  const EgoNetConfig *cfg = ego_net_config (ref->net);
+  const gchar *name = *key ? key : "default model";
+  if (g_strcmp0 (ref->meta.modality, "rgb") != 0 || cfg->in_channels != 3) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
+        "%s: a \"%s\" network; egoaction runs RGB students", name,
+        ref->meta.modality);
+    return FALSE;
+  }
+  if (cfg->shift == EGO_SHIFT_BIDIRECTIONAL) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
+        "%s: its temporal shift looks at future frames (bidirectional), so "
+        "it cannot run on a stream; egoaction needs an online-shift student",
+        name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static EgoModelRef *
 ref_new (const gchar * key, GError ** error)
 {
   EgoModelRef *ref = g_new0 (EgoModelRef, 1);
   ref->net = *key ? ego_net_load (key, &ref->meta, error) :
       load_default (&ref->meta, error);
+  if (ref->net != NULL && !streamable (ref, key, error)) {
+    ego_net_free (ref->net);
+    ego_model_meta_clear (&ref->meta);
+    ref->net = NULL;
+  }
   if (ref->net == NULL) {
     g_free (ref);
     return NULL;

@@ -30,6 +30,8 @@ provenance (const EgoRunSettings * s, const EgoDatasetInfo * info,
   json_object_set_int_member (p, "seed", (gint64) c->seed);
   json_object_set_int_member (p, "epochs", c->epochs);
   json_object_set_int_member (p, "batch", c->batch);
+  json_object_set_string_member (p, "modality", s->modality);
+  json_object_set_boolean_member (p, "bidirectional", s->bidirectional);
   json_object_set_double_member (p, "lr", c->lr);
   json_object_set_double_member (p, "weight_decay", c->weight_decay);
   json_object_set_double_member (p, "warmup", c->warmup);
@@ -53,19 +55,39 @@ provenance (const EgoRunSettings * s, const EgoDatasetInfo * info,
   return p;
 }
 
+gint
+ego_run_modality_channels (const gchar * modality)
+{
+  if (g_strcmp0 (modality, "rgb") == 0)
+    return 3;
+  if (g_strcmp0 (modality, "flow") == 0)
+    return 2;
+  return 0;
+}
+
 static void
 build_meta (EgoRun * run, const EgoDatasetInfo * info, gint frame_step)
 {
   EgoModelMeta *m = &run->meta;
   const EgoClipCacheSpec *spec = ego_clip_cache_spec (run->train);
+  gboolean rgb = g_strcmp0 (run->s.modality, "rgb") == 0;
   memset (m, 0, sizeof (*m));
   m->format = EGO_META_FORMAT;
-  m->kind = g_strdup ("student");
-  m->modality = g_strdup ("rgb");
+  /* only an online RGB network can be streamed by egoaction */
+  m->kind = g_strdup (rgb && !run->s.bidirectional ? "student" : "teacher");
+  m->modality = g_strdup (run->s.modality);
   m->width = m->height = run->s.input_size;
-  m->channels = 3;
-  memcpy (m->mean, input_mean, sizeof (input_mean));
-  memcpy (m->std, input_std, sizeof (input_std));
+  m->channels = ego_run_modality_channels (run->s.modality);
+  if (rgb) {
+    memcpy (m->mean, input_mean, sizeof (input_mean));
+    memcpy (m->std, input_std, sizeof (input_std));
+  } else {
+    /* flow: 128 is no motion; a few pixels per frame is one unit */
+    for (gint c = 0; c < m->channels; c++) {
+      m->mean[c] = 0.5f;
+      m->std[c] = 0.05f;
+    }
+  }
   m->frames = spec->segments;
   m->frame_step = run->s.frame_step > 0 ? run->s.frame_step : frame_step;
   m->n_heads = info->n_heads;
@@ -88,6 +110,8 @@ build_net (EgoRun * run, GError ** error)
   cfg.n_stages = run->s.n_stages;
   memcpy (cfg.blocks, run->s.blocks, sizeof (cfg.blocks));
   cfg.shift_div = run->s.shift_div;
+  cfg.shift = run->s.bidirectional ? EGO_SHIFT_BIDIRECTIONAL : EGO_SHIFT_ONLINE;
+  cfg.in_channels = ego_run_modality_channels (run->s.modality);
   cfg.dropout = run->s.dropout;
   cfg.n_heads = run->meta.n_heads;
   for (gint h = 0; h < cfg.n_heads; h++)

@@ -31,6 +31,8 @@ typedef struct
   gint n_stages;
   gint blocks[EGO_NET_MAX_STAGES];
   gint shift_div;
+  gboolean bidirectional;       /* shift both ways: a teacher, not streamable */
+  const gchar *modality;        /* interned: "rgb" or "flow" */
   gfloat dropout;
   /* training */
   EgoTrainConfig train;
@@ -77,6 +79,11 @@ typedef struct
 } EgoRunCallbacks;
 
 typedef struct _EgoRun EgoRun;
+
+/* Input channels of a network trained on frames of this modality, as they
+ * arrive in the graph: "rgb" (3), "flow" (2: egoflow's R = dx, G = dy);
+ * 0 for a name it does not know. */
+gint ego_run_modality_channels (const gchar * modality);
 
 /* train and val (may be NULL) are not owned; the caches' frame size is
  * recorded so that evaluation can cache frames alike. */

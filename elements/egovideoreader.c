@@ -36,19 +36,24 @@ make (const gchar * factory, GError ** error)
   return e;
 }
 
-/* videoscale ! videoconvert ! capsfilter ! appsink, scaling first so that
- * only small frames are converted; returns the chain's first element. */
+/* videoscale ! videoconvert [! modality] ! capsfilter ! appsink, scaling
+ * first so that only small frames are converted; returns the chain's first
+ * element. */
 static GstElement *
-add_output_chain (EgoVideoReader * r, gint width, gint height, GError ** error)
+add_output_chain (EgoVideoReader * r, gint width, gint height,
+    const gchar * modality, GError ** error)
 {
   GstElement *scale = make ("videoscale", error);
   GstElement *convert = scale ? make ("videoconvert", error) : NULL;
-  GstElement *filter = convert ? make ("capsfilter", error) : NULL;
+  GstElement *mod = convert && modality ? make (modality, error) : NULL;
+  GstElement *filter = convert && (mod || !modality) ?
+      make ("capsfilter", error) : NULL;
   GstElement *sink = filter ? make ("appsink", error) : NULL;
   GstCaps *caps;
   if (sink == NULL) {
     g_clear_object (&scale);
     g_clear_object (&convert);
+    g_clear_object (&mod);
     g_clear_object (&filter);
     return NULL;
   }
@@ -62,7 +67,12 @@ add_output_chain (EgoVideoReader * r, gint width, gint height, GError ** error)
   g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
       "enable-last-sample", FALSE, NULL);
   gst_bin_add_many (GST_BIN (r->pipeline), scale, convert, filter, sink, NULL);
-  gst_element_link_many (scale, convert, filter, sink, NULL);
+  if (mod) {
+    gst_bin_add (GST_BIN (r->pipeline), mod);
+    gst_element_link_many (scale, convert, mod, filter, sink, NULL);
+  } else {
+    gst_element_link_many (scale, convert, filter, sink, NULL);
+  }
   r->scale = scale;
   r->sink = sink;
   return scale;
@@ -118,7 +128,7 @@ start (EgoVideoReader * r, GError ** error)
 
 EgoVideoReader *
 ego_video_reader_new_file (const gchar * path, gint width, gint height,
-    GError ** error)
+    const gchar * filter, GError ** error)
 {
   EgoVideoReader *r = g_new0 (EgoVideoReader, 1);
   GstElement *dec;
@@ -129,7 +139,8 @@ ego_video_reader_new_file (const gchar * path, gint width, gint height,
   }
   r->pipeline = gst_pipeline_new ("ego-video-reader");
   dec = make ("uridecodebin", error);
-  if (dec == NULL || add_output_chain (r, width, height, error) == NULL) {
+  if (dec == NULL
+      || add_output_chain (r, width, height, filter, error) == NULL) {
     g_free (uri);
     ego_video_reader_free (r);
     return NULL;
@@ -193,7 +204,7 @@ ego_video_reader_new_frames (const gchar * dir, const gint * frames,
   r->pipeline = gst_pipeline_new ("ego-frame-reader");
   src = make ("appsrc", error);
   dec = src ? make ("jpegdec", error) : NULL;
-  if (dec == NULL || add_output_chain (r, width, height, error) == NULL) {
+  if (dec == NULL || add_output_chain (r, width, height, NULL, error) == NULL) {
     g_clear_object (&src);
     g_clear_object (&dec);
     ego_video_reader_free (r);

@@ -21,9 +21,11 @@ typedef enum
 
 typedef struct _EgoVideoReader EgoVideoReader;
 
-/* A video file, every frame. */
+/* A video file, every frame. filter: NULL, or the name of an element that
+ * turns the scaled frames into another modality's frames of the same size
+ * (egoflow: the motion from the previous frame), run on every frame. */
 EgoVideoReader *ego_video_reader_new_file (const gchar * path, gint width,
-    gint height, GError ** error);
+    gint height, const gchar * filter, GError ** error);
 /* The given frames (ascending) of a frame folder. */
 EgoVideoReader *ego_video_reader_new_frames (const gchar * dir,
     const gint * frames, guint n_frames, gint width, gint height,

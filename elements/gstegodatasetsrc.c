@@ -53,6 +53,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ego_dataset_src_debug);
 /* about 1.15 x the default student's 112, room for scale jitter */
 #define DEFAULT_PROP_SHORT_SIDE 128
 #define DEFAULT_PROP_NEED_LABELS TRUE
+#define DEFAULT_PROP_MODALITY "rgb"
 
 enum
 {
@@ -65,6 +66,7 @@ enum
   PROP_HEIGHT,
   PROP_SHORT_SIDE,
   PROP_NEED_LABELS,
+  PROP_MODALITY,
 };
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
@@ -180,7 +182,9 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
   gchar *data, *split;
   guint width, height, short_side, candidates;
   gboolean need_labels;
+  const gchar *modality;
   GST_OBJECT_LOCK (self);
+  modality = self->modality;
   data = g_strdup (self->data);
   split = g_strdup (self->split);
   width = self->width;
@@ -194,6 +198,12 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
     goto no_data;
   if (candidates % 2 == 0)
     goto even_candidates;
+  if (g_strcmp0 (modality, "rgb") == 0)
+    self->filter = NULL;
+  else if (g_strcmp0 (modality, "flow") == 0)
+    self->filter = "egoflow";
+  else
+    goto bad_modality;
   self->split_names = g_strsplit (split, ",", -1);
   self->n_splits = g_strv_length (self->split_names);
   if (self->n_splits < 1 || self->n_splits > GST_EGO_DATASET_SRC_MAX_SPLITS)
@@ -221,6 +231,13 @@ even_candidates:
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("The number of candidate frames per segment must be odd, not %u.",
             candidates), (NULL));
+    goto fail;
+  }
+bad_modality:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Unknown modality \"%s\": \"rgb\" or \"flow\".", modality),
+        (NULL));
     goto fail;
   }
 bad_split:
@@ -373,7 +390,7 @@ open_next_video (GstEgoDatasetSrc * self, GError ** error)
     a = ego_clip_assembler_new (ds, self->cur_split, v,
         (gint *) lists[v]->data, lists[v]->len, self->frames,
         self->candidates, GST_VIDEO_INFO_WIDTH (&self->info),
-        GST_VIDEO_INFO_HEIGHT (&self->info), error);
+        GST_VIDEO_INFO_HEIGHT (&self->info), self->filter, error);
     if (a == NULL)
       return FALSE;
     GST_DEBUG_OBJECT (self, "video %s: %u clips",
@@ -490,6 +507,9 @@ gst_ego_dataset_src_set_property (GObject * object, guint prop_id,
     case PROP_NEED_LABELS:
       self->need_labels = g_value_get_boolean (value);
       break;
+    case PROP_MODALITY:
+      self->modality = g_intern_string (g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -527,6 +547,9 @@ gst_ego_dataset_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_NEED_LABELS:
       g_value_set_boolean (value, self->need_labels);
+      break;
+    case PROP_MODALITY:
+      g_value_set_string (value, self->modality);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -584,6 +607,11 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_boolean ("need-labels", "Need labels",
           "Refuse clips without verb and noun classes",
           DEFAULT_PROP_NEED_LABELS, RW_READY));
+  g_object_class_install_property (gobject_class, PROP_MODALITY,
+      g_param_spec_string ("modality", "Modality",
+          "The frames to play: \"rgb\" video, or \"flow\": egoflow's "
+          "motion from the previous frame, as an RGB image of the same size "
+          "(needs video files)", DEFAULT_PROP_MODALITY, RW_READY));
 }
 
 static void
@@ -626,6 +654,7 @@ gst_ego_dataset_src_init (GstEgoDatasetSrc * self)
   self->height = DEFAULT_PROP_HEIGHT;
   self->short_side = DEFAULT_PROP_SHORT_SIDE;
   self->need_labels = DEFAULT_PROP_NEED_LABELS;
+  self->modality = g_intern_static_string (DEFAULT_PROP_MODALITY);
   g_queue_init (&self->out);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
 }

@@ -27,8 +27,10 @@ struct _GstEgoDatasetSrc
   guint frames, candidates;
   guint width, height, short_side;
   gboolean need_labels;
+  const gchar *modality;        /* interned */
 
   /* state, built in start() */
+  const gchar *filter;          /* element making the modality, or NULL */
   guint n_splits;
   gchar **split_names;
   EgoDataset *sets[GST_EGO_DATASET_SRC_MAX_SPLITS];

@@ -105,6 +105,12 @@ gst_ego_distill_set_property (GObject * object, guint prop_id,
     case PROP_DROPOUT:
       s->dropout = (gfloat) g_value_get_double (value);
       break;
+    case PROP_MODALITY:
+      s->modality = g_intern_string (g_value_get_string (value));
+      break;
+    case PROP_BIDIRECTIONAL:
+      s->bidirectional = g_value_get_boolean (value);
+      break;
     case PROP_LAMBDA_D:
       self->lambda_d = (gfloat) g_value_get_double (value);
       break;
@@ -214,6 +220,12 @@ gst_ego_distill_get_property (GObject * object, guint prop_id,
     case PROP_DROPOUT:
       g_value_set_double (value, s->dropout);
       break;
+    case PROP_MODALITY:
+      g_value_set_string (value, s->modality);
+      break;
+    case PROP_BIDIRECTIONAL:
+      g_value_set_boolean (value, s->bidirectional);
+      break;
     case PROP_LAMBDA_D:
       g_value_set_double (value, self->lambda_d);
       break;
@@ -297,6 +309,13 @@ install_network_properties (GObjectClass * k)
       "from the previous frame", 1, 64, DEFAULT_PROP_SHIFT_DIV);
   install_double (k, PROP_DROPOUT, "dropout", "Dropout before the "
       "classifiers", 0.0, 0.9, DEFAULT_PROP_DROPOUT);
+  install_string (k, PROP_MODALITY, "modality", "What the frames are: "
+      "\"rgb\" video, or \"flow\" from egoflow (a 2-channel network)",
+      DEFAULT_PROP_MODALITY);
+  g_object_class_install_property (k, PROP_BIDIRECTIONAL,
+      g_param_spec_boolean ("bidirectional", "bidirectional", "Shift channels "
+          "from the next frame too: a stronger teacher that cannot be "
+          "streamed", DEFAULT_PROP_BIDIRECTIONAL, RW));
 }
 
 static void
@@ -397,6 +416,8 @@ gst_ego_distill_init_properties (GstEgoDistill * self)
   s->base_width = DEFAULT_PROP_BASE_WIDTH;
   s->shift_div = DEFAULT_PROP_SHIFT_DIV;
   s->dropout = DEFAULT_PROP_DROPOUT;
+  s->modality = g_intern_static_string (DEFAULT_PROP_MODALITY);
+  s->bidirectional = DEFAULT_PROP_BIDIRECTIONAL;
   s->threads = DEFAULT_PROP_THREADS;
   s->progress_interval = DEFAULT_PROP_PROGRESS_INTERVAL;
   s->frame_step = DEFAULT_PROP_FRAME_STEP;

@@ -347,7 +347,14 @@ gst_ego_distill_start (GstBaseSink * sink)
   /* settings are checked now rather than after all the decoding */
   gboolean blocks_ok = read_settings (self, &s);
   gboolean out_ok = s.out != NULL;
+  gboolean modality_ok = ego_run_modality_channels (s.modality) > 0;
   clear_settings (&s);
+  if (!modality_ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Unknown modality \"%s\": \"rgb\" or \"flow\".", s.modality),
+        (NULL));
+    return FALSE;
+  }
   if (!blocks_ok || !out_ok) {
     if (!blocks_ok)
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,

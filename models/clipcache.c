@@ -201,9 +201,10 @@ colour_jitter (float *x, size_t n, const EgoAugment * aug, EgoRng * rng)
 }
 
 static void
-normalise (float *x, size_t n, const float *mean, const float *std)
+normalise (float *x, size_t n, int channels, const float *mean,
+    const float *std)
 {
-  for (int ch = 0; ch < 3; ch++)
+  for (int ch = 0; ch < channels; ch++)
     for (size_t i = 0; i < n; i++)
       x[ch * n + i] = (x[ch * n + i] - mean[ch]) / std[ch];
 }
@@ -233,8 +234,9 @@ choose_crop (const EgoClipCacheSpec * s, int w, int h, const EgoAugment * aug,
 
 void
 ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
-    const float *mean, const float *std, const EgoAugment * aug,
-    EgoRng * rng, int view, int n_views, int offset, float *x)
+    int channels, const float *mean, const float *std,
+    const EgoAugment * aug, EgoRng * rng, int view, int n_views, int offset,
+    float *x)
 {
   const EgoClipCacheSpec *s = &c->spec;
   static const float zero[3] = { 0, 0, 0 }, one[3] = { 1, 1, 1 };
@@ -242,6 +244,10 @@ ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
   double rect[4];
   EgoResizePlan plan;
   EgoRng jitter;
+  /* flow (2) and spectrogram (1) frames are cached as RGB images: their
+   * first planes are the network's channels */
+  float *rgb = channels == 3 ? NULL : g_new (float, 3 * n);
+  g_return_if_fail (channels >= 1 && channels <= 3);
   choose_crop (s, w, h, aug, rng, view, n_views, rect);
   ego_resize_plan_init_rect (&plan, s->width, s->height, w, h, rect[0],
       rect[1], rect[2], rect[3], 3, NULL);
@@ -251,13 +257,17 @@ ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
   for (int t = 0; t < s->segments; t++) {
     int k = rng ? (int) ego_rng_below (rng, s->candidates) :
         CLAMP (s->candidates / 2 + offset, 0, s->candidates - 1);
-    float *xt = x + (size_t) t * 3 * n;
+    float *xt = x + (size_t) t * channels * n;
+    float *planes = rgb ? rgb : xt;
     EgoRng replay = jitter;
     ego_preprocess_rgb (&plan, ego_clip_cache_frame (c, clip,
-            t * s->candidates + k), s->width * 3, 0, 1, 2, zero, one, xt);
-    if (rng)
-      colour_jitter (xt, n, aug, &replay);
-    normalise (xt, n, mean, std);
+            t * s->candidates + k), s->width * 3, 0, 1, 2, zero, one, planes);
+    if (rng && channels == 3)
+      colour_jitter (planes, n, aug, &replay);
+    if (rgb)
+      memcpy (xt, rgb, sizeof (float) * channels * n);
+    normalise (xt, n, channels, mean, std);
   }
+  g_free (rgb);
   ego_resize_plan_clear (&plan);
 }

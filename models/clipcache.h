@@ -64,13 +64,16 @@ typedef struct
   float brightness, contrast, saturation;       /* jitter amplitudes */
 } EgoAugment;
 
-/* Input of the network for clip i: x (T, 3, h, w) normalised with mean and
- * std. Training: random candidates, crop and colour (rng); evaluation
+/* Input of the network for clip i: x (T, channels, h, w) normalised with
+ * mean and std (channels values each). channels 3 is RGB; 2 and 1 keep the
+ * first planes of frames that encode another modality as an image (flow:
+ * R = dx, G = dy; a spectrogram: grey), and have no colour jitter.
+ * Training: random candidates, crop and colour (rng); evaluation
  * (rng NULL): middle candidates, view v of n_views (1 or 3), offset
  * selects another candidate per segment for multi-clip evaluation
  * (-C/2 .. C/2; 0 is the middle). */
 void ego_clip_cache_make_input (EgoClipCache * cache, int clip, int w, int h,
-    const float *mean, const float *std, const EgoAugment * aug,
+    int channels, const float *mean, const float *std, const EgoAugment * aug,
     EgoRng * rng, int view, int n_views, int offset, float *x);
 
 #endif /* EGO_CLIPCACHE_H */

@@ -151,13 +151,14 @@ static void
 load_batch (EgoTrainer * t, int epoch, long in_epoch, EgoRng * rng)
 {
   const EgoNetConfig *nc = ego_net_config (t->net);
-  size_t clip_floats = (size_t) t->frames * 3 * t->w * t->h;
+  size_t clip_floats = (size_t) t->frames * nc->in_channels * t->w * t->h;
   shuffle_for_epoch (t, epoch);
   for (int b = 0; b < t->cfg.batch; b++) {
     int clip = t->order[in_epoch * t->cfg.batch + b];
     const int32_t *labels = ego_clip_cache_labels (t->cache, clip);
-    ego_clip_cache_make_input (t->cache, clip, t->w, t->h, t->meta->mean,
-        t->meta->std, &t->cfg.augment, rng, 0, 1, 0, t->x + b * clip_floats);
+    ego_clip_cache_make_input (t->cache, clip, t->w, t->h,
+        nc->in_channels, t->meta->mean, t->meta->std, &t->cfg.augment, rng,
+        0, 1, 0, t->x + b * clip_floats);
     for (int h = 0; h < nc->n_heads; h++) {
       const float *zt = ego_clip_cache_teacher (t->cache, clip, h);
       t->targets[h][b] = labels[h];

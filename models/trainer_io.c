@@ -149,11 +149,12 @@ accumulate_views (EgoNet * net, const EgoModelMeta * meta, EgoClipCache * c,
   const EgoNetConfig *nc = ego_net_config (net);
   const EgoClipCacheSpec *s = ego_clip_cache_spec (c);
   int T = s->segments, views = n_clips * n_crops;
-  size_t clip_floats = (size_t) T * 3 * nc->width * nc->height;
+  size_t clip_floats = (size_t) T * nc->in_channels * nc->width * nc->height;
   float *logits[EGO_MAX_HEADS];
   for (int v = 0; v < views; v++)
-    ego_clip_cache_make_input (c, clip, nc->width, nc->height, meta->mean,
-        meta->std, NULL, NULL, v % n_crops, n_crops,
+    ego_clip_cache_make_input (c, clip, nc->width, nc->height,
+        nc->in_channels, meta->mean, meta->std, NULL, NULL, v % n_crops,
+        n_crops,
         clip_offset (v / n_crops, n_clips, s->candidates),
         x + v * clip_floats);
   ego_net_infer (net, x, views, T, logits, NULL);

@@ -147,7 +147,7 @@ batch_input_ms (EgoClipCache * cache, const EgoModelMeta * meta,
   for (gint r = 0; r < rounds; r++)
     for (gint b = 0; b < o->batch; b++)
       ego_clip_cache_make_input (cache, (r * o->batch + b) % n, o->size,
-          o->size, meta->mean, meta->std, &cfg->augment, &rng, 0, 1, 0,
+          o->size, 3, meta->mean, meta->std, &cfg->augment, &rng, 0, 1, 0,
           x + b * clip);
   g_free (x);
   return (now_s () - t0) * 1e3 / rounds;

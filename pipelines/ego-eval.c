@@ -136,8 +136,10 @@ build (const Options * o, Eval * e, GstElement ** sink)
     g_clear_object (sink);
     return NULL;
   }
+  /* a flow network sees egoflow's frames, as in its training */
   g_object_set (src, "data", o->data, "split", o->split, "frames",
-      (guint) e->meta.frames, "candidates", candidates, NULL);
+      (guint) e->meta.frames, "candidates", candidates, "modality",
+      e->meta.modality, NULL);
   cache_size (o, &e->meta, src);
   g_object_set (*sink, "sync", FALSE, "max-buffers", 64, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, *sink, NULL);

@@ -24,13 +24,13 @@
 typedef struct
 {
   gchar *data, *out, *split, *validation, *teacher, *cache_file, *blocks;
-  gchar *decay;
+  gchar *decay, *modality;
   gint epochs, batch, frames, candidates, size, short_side, base_width;
   gint shift_div, threads, frame_step;
   gint64 seed;
   gdouble lr, weight_decay, warmup, clip_norm, lambda_d, lambda_gt;
   gdouble temperature, label_smoothing, scale_min, colour_jitter, dropout;
-  gboolean resume, no_report;
+  gboolean resume, no_report, bidirectional;
 } Options;
 
 typedef struct
@@ -136,6 +136,10 @@ parse_options (int *argc, char ***argv, Options * o)
         "Blocks per stage (1,1,1,1)", "LIST"},
     {"shift-div", 0, 0, G_OPTION_ARG_INT, &o->shift_div,
         "Shift 1/N of the channels (8)", "N"},
+    {"bidirectional", 0, 0, G_OPTION_ARG_NONE, &o->bidirectional,
+        "Shift from the next frame too (a teacher: not streamable)", NULL},
+    {"modality", 0, 0, G_OPTION_ARG_STRING, &o->modality,
+        "Train on rgb frames or on egoflow's optical flow (rgb)", "M"},
     {"dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o->dropout,
         "Dropout before the classifiers (0)", "X"},
     {"frame-step", 0, 0, G_OPTION_ARG_INT, &o->frame_step,
@@ -237,8 +241,15 @@ configure_source (GstElement * src, const Options * o)
   gchar *split = o->validation && *o->validation ?
       g_strdup_printf ("%s,%s", o->split, o->validation) : g_strdup (o->split);
   gboolean ok;
-  g_object_set (src, "data", o->data, "split", split, NULL);
+  g_object_set (src, "data", o->data, "split", split, "modality",
+      o->modality ? o->modality : "rgb", NULL);
   g_free (split);
+  if (o->modality && g_strcmp0 (o->modality, "rgb")
+      && g_strcmp0 (o->modality, "flow")) {
+    g_printerr ("ego-train: --modality %s: must be rgb or flow\n",
+        o->modality);
+    return FALSE;
+  }
   if (o->candidates % 2 == 0) {
     g_printerr ("ego-train: --candidates %d: must be odd\n", o->candidates);
     return FALSE;
@@ -265,7 +276,9 @@ configure_sink (GstElement * sink, const Options * o)
   }
   g_object_set (sink, "out", o->out, "blocks", o->blocks, "teacher-logits",
       o->teacher, "cache-file", o->cache_file, "resume", o->resume,
-      "report", !o->no_report, "seed", (guint64) o->seed, NULL);
+      "report", !o->no_report, "seed", (guint64) o->seed, "modality",
+      o->modality ? o->modality : "rgb", "bidirectional", o->bidirectional,
+      NULL);
   gst_util_set_object_arg (G_OBJECT (sink), "decay", o->decay);
   ok = set_int (sink, "epochs", "epochs", o->epochs)
       && set_int (sink, "batch", "batch", o->batch)
@@ -571,6 +584,7 @@ options_clear (Options * o)
   g_free (o->teacher);
   g_free (o->cache_file);
   g_free (o->blocks);
+  g_free (o->modality);
   g_free (o->decay);
 }
 

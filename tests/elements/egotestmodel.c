@@ -31,6 +31,7 @@ ego_test_model_write (const gchar * dir, const gchar * name,
   cfg.base_width = spec->width;
   cfg.n_stages = spec->blocks;
   cfg.shift_div = 4;
+  cfg.shift = spec->bidirectional ? EGO_SHIFT_BIDIRECTIONAL : EGO_SHIFT_ONLINE;
   cfg.n_heads = 2;
   cfg.classes[0] = 5;
   cfg.classes[1] = 4;

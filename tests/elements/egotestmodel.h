@@ -14,6 +14,7 @@ typedef struct
   int frames;                   /* T */
   int frame_step;
   float temperature;
+  gboolean bidirectional;       /* a teacher's shift: not streamable */
 } EgoTestModelSpec;
 
 /* Writes a random student (verb: 5 classes, noun: 4) to dir/name and

@@ -15,7 +15,7 @@
 #define FPS 30
 
 static gchar *tmpdir, *model_path;
-static const EgoTestModelSpec small = { 32, 4, 2, T, 1, 1.5f };
+static const EgoTestModelSpec small = { 32, 4, 2, T, 1, 1.5f, FALSE };
 
 static const gchar *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB",
   "xBGR", "RGBA", "BGRA", "ARGB", "ABGR"
@@ -433,6 +433,14 @@ GST_START_TEST (test_bad_models)
   fail_unless (g_file_get_contents (model_path, &bytes, &len, NULL));
   fail_unless (g_file_set_contents (corrupt, bytes, len / 2, NULL));
   expect_start_failure (corrupt, "corrupt.safetensors");
+  {
+    /* a teacher that looks at the next frame cannot be streamed */
+    EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, TRUE };
+    gchar *teacher = ego_test_model_write (tmpdir, "teacher.safetensors",
+        &spec);
+    expect_start_failure (teacher, "bidirectional");
+    g_free (teacher);
+  }
   g_free (bytes);
   g_free (missing);
   g_free (corrupt);
@@ -485,7 +493,7 @@ GST_END_TEST;
  * comes out, and the frames the worker could not take are counted. */
 GST_START_TEST (test_async_never_blocks)
 {
-  static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f };
+  static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f, FALSE };
   gchar *path = ego_test_model_write (tmpdir, "slow.safetensors", &slow);
   gchar *saved = model_path;
   GstHarness *hx;

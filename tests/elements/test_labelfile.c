@@ -178,7 +178,7 @@ GST_START_TEST (test_label_file_draws_and_prints)
   gchar *dir = g_dir_make_tmp ("egolabelfile-XXXXXX", NULL);
   gchar *in = g_build_filename (dir, "in.mp4", NULL);
   gchar *out = g_build_filename (dir, "out.mp4", NULL);
-  EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f };
+  EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, FALSE };
   gchar *model = ego_test_model_write (dir, "student.safetensors", &spec);
   GPtrArray *a, *b;
   gfloat *diff = g_new (gfloat, W * H);
