@@ -17,6 +17,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (egoaction, plugin);
   ok |= GST_ELEMENT_REGISTER (egodatasetsrc, plugin);
   ok |= GST_ELEMENT_REGISTER (egodistill, plugin);
+  ok |= GST_ELEMENT_REGISTER (egoflow, plugin);
   ok |= GST_ELEMENT_REGISTER (egomelspec, plugin);
   ok |= GST_ELEMENT_REGISTER (egooverlay, plugin);
   ok |= GST_ELEMENT_REGISTER (egosynthsrc, plugin);
