@@ -340,11 +340,14 @@ load_model (const Options * o, Eval * e, GError ** error)
     return FALSE;
   }
   e->net = ego_net_load (o->model, &e->meta, error);
-  if (e->net && (e->meta.channels != 3
-          || g_strcmp0 (e->meta.modality, "rgb") != 0)) {
+  /* the frames of these modalities are made by egodatasetsrc; a layout
+   * network is evaluated by ego-layout */
+  if (e->net && g_strcmp0 (e->meta.modality, "rgb") != 0
+      && g_strcmp0 (e->meta.modality, "flow") != 0
+      && g_strcmp0 (e->meta.modality, "audio") != 0) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
-        "%s: a %s model; ego-eval evaluates RGB models", o->model,
-        e->meta.modality);
+        "%s: a %s model; ego-eval evaluates rgb, flow and audio networks",
+        o->model, e->meta.modality);
     return FALSE;
   }
   return e->net != NULL;
