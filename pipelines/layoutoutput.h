@@ -1,0 +1,22 @@
+/* ego-layout eval's output: the JSON object and table of ego-eval
+ * (DESIGN.md section 8) and the teacher-logits JSON lines of DESIGN.md
+ * section 6, one clip per line in the split's order. */
+#ifndef EGO_LAYOUT_OUTPUT_H
+#define EGO_LAYOUT_OUTPUT_H
+
+#include <glib.h>
+
+#include "dataset.h"
+#include "modelmeta.h"
+#include "trainer.h"            /* EgoEvalResult */
+
+void ego_layout_print_json (const EgoModelMeta * meta,
+    const EgoEvalResult * r);
+void ego_layout_print_table (const EgoModelMeta * meta,
+    const EgoEvalResult * r, const char *split);
+/* Written atomically; r's clips are ds's, in order. */
+gboolean ego_layout_write_logits (const EgoModelMeta * meta,
+    const EgoEvalResult * r, const EgoDataset * ds, const char *path,
+    GError ** error);
+
+#endif /* EGO_LAYOUT_OUTPUT_H */

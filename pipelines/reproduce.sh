@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# The paper's findings on the synthetic benchmark, in one command:
+#   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"] [--keep-going]
+#
+# Renders the benchmark, holds out a tenth of the training clips, trains one
+# teacher per modality on the rest (a wider bidirectional RGB network, a
+# flow network on egoflow's frames, the layout transformer on the
+# detections), fuses their logits with each weighting scheme, distils the
+# RGB student from the fused teacher, trains the same student on labels
+# alone, evaluates everything on the test split with 1x1 and 2x3 views and
+# writes results.json and results.md (build/pipelines/ego-results).
+# --quick does the same with a small dataset and tiny networks (minutes).
+# Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
+# step whose output exists is not run again, so an interrupted run resumes.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+quick=0
+out=""
+seeds="1 2 3"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --out) out=$2; shift ;;
+    --seeds) seeds=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$quick" = 1 ]; then
+  out=${out:-reproduce-quick}
+  clips=240; videos=12; frame=64; fps=15
+  size=32; width=8; epochs=8; t_width=16; t_epochs=8
+  layout_epochs=15; batch=8
+else
+  out=${out:-reproduce}
+  clips=3000; videos=99; frame=128; fps=30
+  size=64; width=16; epochs=30; t_width=32; t_epochs=30
+  layout_epochs=40; batch=16
+fi
+data_seed=2024
+schemes="uniform per-sample full-dataset"
+
+# shellcheck source=tests/deps.sh
+. "$top/tests/deps.sh"
+ego_install_deps
+build=${EGO_BUILD_DIR:-$top/build}
+[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+ninja -C "$build" >/dev/null
+export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+bin=$build/pipelines
+mkdir -p "$out"
+data=$out/data
+log() { printf '\n== %s\n' "$*"; }
+done_file() { [ -s "$1" ]; }
+
+# ---------------------------------------------------------------------------
+log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
+if ! done_file "$data/annotations/test.csv"; then
+  "$bin/ego-dataset" --out "$data" --clips "$clips" --videos "$videos" \
+    --seed "$data_seed" --width "$frame" --height "$frame" --fps "$fps"
+fi
+# teach.csv: what the teachers learn from; heldout.csv: every tenth training
+# clip, unseen by the teachers, for the full-dataset weights
+if ! done_file "$data/annotations/heldout.csv"; then
+  awk -v a="$data/annotations/teach.csv" -v b="$data/annotations/heldout.csv" \
+    'NR == 1 { print > a; print > b; next }
+     { if ((NR - 2) % 10 == 9) print > b; else print > a }' \
+    "$data/annotations/train.csv"
+fi
+
+common=(--data "$data" --size "$size" --batch "$batch" --threads 0)
+
+# ---------------------------------------------------------------------------
+# teachers: trained on teach, evaluated on test, logits on train and test
+teacher_logits() {            # name model-or-tool
+  local name=$1 dir=$out/teacher-$1
+  for split in train test; do
+    done_file "$dir/logits-$split.jsonl" && continue
+    if [ "$name" = layout ]; then
+      "$bin/ego-layout" eval --model "$dir/model.safetensors" --data "$data" \
+        --split "$split" --logits "$dir/logits-$split.jsonl" --json \
+        > "$dir/eval-$split-1x1.json"
+    else
+      "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+        --split "$split" --logits "$dir/logits-$split.jsonl" --json \
+        > "$dir/eval-$split-1x1.json"
+    fi
+  done
+  cat "$dir/logits-train.jsonl" "$dir/logits-test.jsonl" > "$dir/logits.jsonl"
+  if [ "$name" != layout ] && ! done_file "$dir/eval-test-2x3.json"; then
+    "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+      --split test --views 2x3 --json > "$dir/eval-test-2x3.json"
+  fi
+}
+
+train_teacher() {             # name [ego-train options]
+  local name=$1 dir=$out/teacher-$1
+  shift
+  log "teacher $name"
+  if ! done_file "$dir/model.safetensors"; then
+    if [ "$name" = layout ]; then
+      "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
+        --validation-split heldout --epochs "$layout_epochs" --seed 1
+    else
+      "$bin/ego-train" "${common[@]}" --out "$dir" --split teach \
+        --validation-split heldout --epochs "$t_epochs" --seed 1 "$@"
+    fi
+  fi
+  teacher_logits "$name"
+}
+
+train_teacher rgb --bidirectional --base-width "$t_width"
+train_teacher flow --modality flow --base-width "$width"
+train_teacher layout
+teachers=(rgb flow layout)
+
+# ---------------------------------------------------------------------------
+log "fused teachers"
+fuse_args=()
+for t in "${teachers[@]}"; do
+  fuse_args+=(--teacher "$t=$out/teacher-$t/logits.jsonl")
+done
+mkdir -p "$out/fused"
+for scheme in $schemes; do
+  held=()
+  [ "$scheme" = full-dataset ] && held=(--held-out-split heldout)
+  f=$out/fused/$scheme
+  # distillation targets: every training clip
+  done_file "$f-train.jsonl" ||
+    "$bin/ego-fuse" --data "$data" --split train --scheme "$scheme" \
+      "${fuse_args[@]}" "${held[@]}" --out "$f-train.jsonl" \
+      --weights-json "$f-train-weights.json"
+  # the fused teacher on the test split: weights that need no test labels
+  if [ "$scheme" != per-sample ] && ! done_file "$f-test.jsonl"; then
+    "$bin/ego-fuse" --data "$data" --split test --scheme "$scheme" \
+      "${fuse_args[@]}" "${held[@]}" --out "$f-test.jsonl" \
+      --weights-json "$f-test-weights.json"
+  fi
+done
+
+# ---------------------------------------------------------------------------
+# students: the deployed architecture, on labels and distilled
+evaluate() {                  # dir
+  local dir=$1 v
+  for v in 1x1 2x3; do
+    done_file "$dir/eval-test-$v.json" ||
+      "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+        --split test --views "$v" --json > "$dir/eval-test-$v.json"
+  done
+}
+
+for seed in $seeds; do
+  dir=$out/student-labels-s$seed
+  log "student on labels, seed $seed"
+  done_file "$dir/model.safetensors" ||
+    "$bin/ego-train" "${common[@]}" --out "$dir" --base-width "$width" \
+      --epochs "$epochs" --seed "$seed" --validation-split ""
+  evaluate "$dir"
+  for scheme in $schemes; do
+    dir=$out/student-kd-$scheme-s$seed
+    log "student distilled ($scheme), seed $seed"
+    # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
+    done_file "$dir/model.safetensors" ||
+      "$bin/ego-train" "${common[@]}" --out "$dir" --base-width "$width" \
+        --epochs "$epochs" --seed "$seed" --validation-split "" \
+        --teacher-logits "$out/fused/$scheme-train.jsonl" \
+        --temperature 2 --lambda-d 1 --lambda-gt 0.5
+    evaluate "$dir"
+  done
+done
+
+# ---------------------------------------------------------------------------
+log "results"
+manifest=$out/manifest.tsv
+{
+  printf '# name\trole\tweighting\tseed\tviews\tkind\tpath\n'
+  for t in "${teachers[@]}"; do
+    for v in 1x1 2x3; do
+      f=$out/teacher-$t/eval-test-$v.json
+      [ -s "$f" ] && printf 'teacher-%s\tteacher-%s\t-\t1\t%s\teval\t%s\n' \
+        "$t" "$t" "$v" "$f"
+    done
+  done
+  for scheme in uniform full-dataset; do
+    printf 'fused-%s\tteacher-fused\t%s\t1\t1x1\tlogits\t%s\n' "$scheme" \
+      "$scheme" "$out/fused/$scheme-test.jsonl"
+  done
+  for seed in $seeds; do
+    for v in 1x1 2x3; do
+      printf 'student-labels\tstudent-labels\t-\t%s\t%s\teval\t%s\n' "$seed" \
+        "$v" "$out/student-labels-s$seed/eval-test-$v.json"
+      for scheme in $schemes; do
+        printf 'student-kd-%s\tstudent-kd\t%s\t%s\t%s\teval\t%s\n' "$scheme" \
+          "$scheme" "$seed" "$v" "$out/student-kd-$scheme-s$seed/eval-test-$v.json"
+      done
+    done
+  done
+} > "$manifest"
+"$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
+  --out "$out"
+echo "wrote $out/results.md and $out/results.json"
