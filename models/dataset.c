@@ -718,6 +718,16 @@ load_classes (const char *annotations, const char *file, int *n,
   return keys;
 }
 
+char **
+ego_dataset_read_classes (const char *dir, const char *file, int *n,
+    GError ** error)
+{
+  char *annotations = g_build_filename (dir, "annotations", NULL);
+  char **keys = load_classes (annotations, file, n, error);
+  g_free (annotations);
+  return keys;
+}
+
 static gboolean
 split_name_ok (const char *split)
 {

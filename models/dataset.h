@@ -98,6 +98,10 @@ void ego_dataset_free (EgoDataset * ds);
 /* The parts ego_dataset_open is made of, on text in memory (name is used in
  * messages). ego_dataset_parse checks class ids against the given keys and
  * leaves media unresolved (video_path and frames_dir NULL). */
+/* DIR/annotations/<file> (verb_classes.csv, noun_classes.csv) read and
+ * parsed as above; NULL with error naming the file and line. */
+char **ego_dataset_read_classes (const char *dir, const char *file, int *n,
+    GError ** error);
 char **ego_dataset_parse_classes (const char *name, const char *text,
     gsize len, int *n_classes, GError ** error);
 EgoDataset *ego_dataset_parse (const char *name, const char *text, gsize len,

@@ -290,36 +290,8 @@ gboolean
 ego_stlt_save (EgoStlt * net, const EgoModelMeta * meta, const char *path,
     GError ** error)
 {
-  EgoModelMeta out;
-  EgoStTensor *ts;
-  char *json;
-  const char *kv[3];
-  gboolean ok;
   if (!meta_matches (net, meta, error))
     return FALSE;
-  ego_model_meta_copy (&out, meta);
-  if (out.arch)
-    json_object_unref (out.arch);
-  out.arch = ego_stlt_config_to_arch (&net->cfg);
-  json = ego_model_meta_to_json (&out);
-  ts = g_new0 (EgoStTensor, net->n_tensors);
-  for (int i = 0; i < net->n_tensors; i++) {
-    EgoNetTensor *nt = &net->tensors[i];
-    ts[i].name = nt->name;
-    ts[i].dtype = EGO_DTYPE_F32;
-    ts[i].ndim = nt->ndim;
-    for (int d = 0; d < nt->ndim; d++)
-      ts[i].shape[d] = nt->shape[d];
-    ts[i].numel = (int64_t) nt->numel;
-    ts[i].data = nt->data;
-    ts[i].nbytes = nt->numel * sizeof (float);
-  }
-  kv[0] = "ego";
-  kv[1] = json;
-  kv[2] = NULL;
-  ok = ego_safetensors_save (path, ts, net->n_tensors, kv, error);
-  g_free (ts);
-  g_free (json);
-  ego_model_meta_clear (&out);
-  return ok;
+  return ego_net_tensors_save (path, meta, ego_stlt_config_to_arch
+      (&net->cfg), net->tensors, net->n_tensors, error);
 }

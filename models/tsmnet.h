@@ -139,6 +139,11 @@ EgoNet *ego_net_load_bytes (const char *name, GBytes * bytes,
     EgoModelMeta * meta, GError ** error);
 /* Write weights, running statistics and meta (whose arch is replaced by
  * this network's) atomically. */
+/* Any network of the library as a model file: its tensors (float32) and
+ * meta with arch (taken) as its "arch"; atomic (temp file + rename). */
+gboolean ego_net_tensors_save (const char *path, const EgoModelMeta * meta,
+    JsonObject * arch, const EgoNetTensor * tensors, int n_tensors,
+    GError ** error);
 gboolean ego_net_save (EgoNet * net, const EgoModelMeta * meta,
     const char *path, GError ** error);
 

@@ -321,7 +321,8 @@ meta_matches (const EgoNet * net, const EgoModelMeta * meta, GError ** error)
 }
 
 gboolean
-ego_net_save (EgoNet * net, const EgoModelMeta * meta, const char *path,
+ego_net_tensors_save (const char *path, const EgoModelMeta * meta,
+    JsonObject * arch, const EgoNetTensor * tensors, int n_tensors,
     GError ** error)
 {
   EgoModelMeta out;
@@ -329,16 +330,14 @@ ego_net_save (EgoNet * net, const EgoModelMeta * meta, const char *path,
   char *json;
   const char *kv[3];
   gboolean ok;
-  if (!meta_matches (net, meta, error))
-    return FALSE;
   ego_model_meta_copy (&out, meta);
   if (out.arch)
     json_object_unref (out.arch);
-  out.arch = ego_net_config_to_arch (&net->cfg);
+  out.arch = arch;
   json = ego_model_meta_to_json (&out);
-  ts = g_new0 (EgoStTensor, net->n_tensors);
-  for (int i = 0; i < net->n_tensors; i++) {
-    EgoNetTensor *nt = &net->tensors[i];
+  ts = g_new0 (EgoStTensor, n_tensors);
+  for (int i = 0; i < n_tensors; i++) {
+    const EgoNetTensor *nt = &tensors[i];
     ts[i].name = nt->name;
     ts[i].dtype = EGO_DTYPE_F32;
     ts[i].ndim = nt->ndim;
@@ -351,9 +350,19 @@ ego_net_save (EgoNet * net, const EgoModelMeta * meta, const char *path,
   kv[0] = "ego";
   kv[1] = json;
   kv[2] = NULL;
-  ok = ego_safetensors_save (path, ts, net->n_tensors, kv, error);
+  ok = ego_safetensors_save (path, ts, n_tensors, kv, error);
   g_free (ts);
   g_free (json);
   ego_model_meta_clear (&out);
   return ok;
+}
+
+gboolean
+ego_net_save (EgoNet * net, const EgoModelMeta * meta, const char *path,
+    GError ** error)
+{
+  if (!meta_matches (net, meta, error))
+    return FALSE;
+  return ego_net_tensors_save (path, meta, ego_net_config_to_arch (&net->cfg),
+      net->tensors, net->n_tensors, error);
 }

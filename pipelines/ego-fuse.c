@@ -145,19 +145,6 @@ check_options (const Options * o, Fuser * u, GError ** error)
 /* ------------------------------------------------------------------------ */
 /* Clips and labels (the annotations only: no media is looked for) */
 
-static char **
-read_classes (const char *dir, const char *file, int *n, GError ** error)
-{
-  char *path = g_build_filename (dir, "annotations", file, NULL);
-  char *text = NULL, **keys = NULL;
-  gsize len;
-  if (ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
-    keys = ego_dataset_parse_classes (path, text, len, n, error);
-  g_free (text);
-  g_free (path);
-  return keys;
-}
-
 static gboolean
 split_name_ok (const char *split)
 {
@@ -270,9 +257,11 @@ load_clips (const Options * o, Fuser * u, GError ** error)
   EgoFuse *f = &u->f;
   gboolean full = f->scheme == EGO_FUSION_FULL_DATASET;
   int n_verbs = 0, n_nouns = 0;
-  if (!(u->verbs = read_classes (o->data, "verb_classes.csv", &n_verbs, error))
-      || !(u->nouns = read_classes (o->data, "noun_classes.csv", &n_nouns,
-              error)))
+  u->verbs = ego_dataset_read_classes (o->data, "verb_classes.csv", &n_verbs,
+      error);
+  u->nouns = u->verbs ? ego_dataset_read_classes (o->data, "noun_classes.csv",
+      &n_nouns, error) : NULL;
+  if (u->nouns == NULL)
     return FALSE;
   f->heads[0] = g_strdup ("verb");
   f->heads[1] = g_strdup ("noun");

@@ -58,19 +58,6 @@ find (const char *const *names, int n, const char *s)
 /* ------------------------------------------------------------------------ */
 /* Scoring logits */
 
-static char **
-read_classes (const char *dir, const char *file, int *n, GError ** error)
-{
-  char *path = g_build_filename (dir, "annotations", file, NULL);
-  char *text = NULL, **keys = NULL;
-  gsize len;
-  if (ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
-    keys = ego_dataset_parse_classes (path, text, len, n, error);
-  g_free (text);
-  g_free (path);
-  return keys;
-}
-
 /* The annotations of the split (no media is looked for). */
 static gboolean
 scorer_open (Scorer * s, GError ** error)
@@ -80,8 +67,8 @@ scorer_open (Scorer * s, GError ** error)
   char *path = g_build_filename (dir, "annotations", file, NULL);
   char *text = NULL;
   gsize len;
-  if ((s->verbs = read_classes (dir, "verb_classes.csv", &s->classes[0], error))
-      && (s->nouns = read_classes (dir, "noun_classes.csv", &s->classes[1],
+  if ((s->verbs = ego_dataset_read_classes (dir, "verb_classes.csv", &s->classes[0], error))
+      && (s->nouns = ego_dataset_read_classes (dir, "noun_classes.csv", &s->classes[1],
               error))
       && ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
     s->ds = ego_dataset_parse (path, text, len, TRUE,
