@@ -67,10 +67,11 @@ scorer_open (Scorer * s, GError ** error)
   char *path = g_build_filename (dir, "annotations", file, NULL);
   char *text = NULL;
   gsize len;
-  if ((s->verbs = ego_dataset_read_classes (dir, "verb_classes.csv", &s->classes[0], error))
-      && (s->nouns = ego_dataset_read_classes (dir, "noun_classes.csv", &s->classes[1],
-              error))
-      && ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
+  s->verbs = ego_dataset_read_classes (dir, "verb_classes.csv",
+      &s->classes[0], error);
+  s->nouns = s->verbs ? ego_dataset_read_classes (dir, "noun_classes.csv",
+      &s->classes[1], error) : NULL;
+  if (s->nouns != NULL && ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
     s->ds = ego_dataset_parse (path, text, len, TRUE,
         (const char *const *) s->verbs, (const char *const *) s->nouns, error);
   if (s->ds && ego_dataset_n_clips (s->ds) == 0) {
