@@ -62,6 +62,8 @@ ego_run_modality_channels (const gchar * modality)
     return 3;
   if (g_strcmp0 (modality, "flow") == 0)
     return 2;
+  if (g_strcmp0 (modality, "audio") == 0)
+    return 1;
   return 0;
 }
 
@@ -81,6 +83,12 @@ build_meta (EgoRun * run, const EgoDatasetInfo * info, gint frame_step)
   if (rgb) {
     memcpy (m->mean, input_mean, sizeof (input_mean));
     memcpy (m->std, input_std, sizeof (input_std));
+  } else if (g_strcmp0 (run->s.modality, "audio") == 0) {
+    /* audio: levels are log-mel from -13.8 (0) to 10 (1), see
+     * egomelframes.h; a kitchen's room tone is about -5 (0.37) and its
+     * sounds spread over about 3 (0.125) */
+    m->mean[0] = 0.37f;
+    m->std[0] = 0.125f;
   } else {
     /* flow: 128 is no motion; a few pixels per frame is one unit */
     for (gint c = 0; c < m->channels; c++) {

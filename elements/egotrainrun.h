@@ -32,7 +32,7 @@ typedef struct
   gint blocks[EGO_NET_MAX_STAGES];
   gint shift_div;
   gboolean bidirectional;       /* shift both ways: a teacher, not streamable */
-  const gchar *modality;        /* interned: "rgb" or "flow" */
+  const gchar *modality;        /* interned: "rgb", "flow" or "audio" */
   gfloat dropout;
   /* training */
   EgoTrainConfig train;
@@ -81,7 +81,8 @@ typedef struct
 typedef struct _EgoRun EgoRun;
 
 /* Input channels of a network trained on frames of this modality, as they
- * arrive in the graph: "rgb" (3), "flow" (2: egoflow's R = dx, G = dy);
+ * arrive in the graph: "rgb" (3), "flow" (2: egoflow's R = dx, G = dy),
+ * "audio" (1: the grey log-mel images of egodatasetsrc modality=audio);
  * 0 for a name it does not know. */
 gint ego_run_modality_channels (const gchar * modality);
 

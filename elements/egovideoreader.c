@@ -1,30 +1,12 @@
-/* gst-ego: the private decoder behind egodatasetsrc, see egovideoreader.h. */
-#include "egovideoreader.h"
+/* gst-ego: the private decoder behind egodatasetsrc, see egovideoreader.h;
+ * the audio track's frames are in egovideoreader-audio.c. */
+#include "egovideoreader-private.h"
 
 #include <gst/app/gstappsink.h>
-#include <gst/pbutils/pbutils.h>
 #include <string.h>
 
-/* how long next() waits for a frame before it looks at the bus and at
- * cancellation again */
-#define POLL_TIME (100 * GST_MSECOND)
 /* folder frames carry their index in the list as timestamp, in this unit */
 #define INDEX_UNIT GST_MSECOND
-
-struct _EgoVideoReader
-{
-  GstElement *pipeline;
-  GstElement *scale;            /* first element after the decoder */
-  GstElement *sink;
-  GstBus *bus;
-  gint index;                   /* frames handed out */
-  /* frame folder */
-  gchar *dir;
-  gint *frames;
-  guint n_frames;
-  guint pushed;
-  volatile gint cancelled;
-};
 
 static GstElement *
 make (const gchar * factory, GError ** error)
@@ -34,6 +16,12 @@ make (const gchar * factory, GError ** error)
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
         "the GStreamer element %s is missing", factory);
   return e;
+}
+
+GstElement *
+ego_video_reader_make (const gchar * factory, GError ** error)
+{
+  return make (factory, error);
 }
 
 /* videoscale ! videoconvert [! modality] ! capsfilter ! appsink, scaling
@@ -105,8 +93,8 @@ on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
     gst_caps_unref (caps);
 }
 
-static EgoVideoReader *
-start (EgoVideoReader * r, GError ** error)
+EgoVideoReader *
+ego_video_reader_start (EgoVideoReader * r, GError ** error)
 {
   r->bus = gst_element_get_bus (r->pipeline);
   if (gst_element_set_state (r->pipeline, GST_STATE_PLAYING) ==
@@ -130,9 +118,13 @@ EgoVideoReader *
 ego_video_reader_new_file (const gchar * path, gint width, gint height,
     const gchar * filter, GError ** error)
 {
-  EgoVideoReader *r = g_new0 (EgoVideoReader, 1);
+  EgoVideoReader *r;
   GstElement *dec;
-  gchar *uri = gst_filename_to_uri (path, error);
+  gchar *uri;
+  if (g_strcmp0 (filter, EGO_VIDEO_READER_AUDIO) == 0)
+    return ego_video_reader_new_audio (path, width, height, error);
+  r = g_new0 (EgoVideoReader, 1);
+  uri = gst_filename_to_uri (path, error);
   if (uri == NULL) {
     g_free (r);
     return NULL;
@@ -149,7 +141,7 @@ ego_video_reader_new_file (const gchar * path, gint width, gint height,
   g_free (uri);
   gst_bin_add (GST_BIN (r->pipeline), dec);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), r);
-  return start (r, error);
+  return ego_video_reader_start (r, error);
 }
 
 gchar *
@@ -217,7 +209,7 @@ ego_video_reader_new_frames (const gchar * dir, const gint * frames,
   g_signal_connect (src, "need-data", G_CALLBACK (on_need_data), r);
   gst_bin_add_many (GST_BIN (r->pipeline), src, dec, NULL);
   gst_element_link_many (src, dec, r->scale, NULL);
-  return start (r, error);
+  return ego_video_reader_start (r, error);
 }
 
 void
@@ -231,6 +223,7 @@ ego_video_reader_free (EgoVideoReader * r)
   }
   if (r->bus)
     gst_object_unref (r->bus);
+  ego_reader_audio_free (r->audio);
   g_free (r->dir);
   g_free (r->frames);
   g_free (r);
@@ -242,8 +235,8 @@ ego_video_reader_set_cancelled (EgoVideoReader * r, gboolean cancelled)
   g_atomic_int_set (&r->cancelled, cancelled ? 1 : 0);
 }
 
-static gboolean
-bus_error (EgoVideoReader * r, GError ** error)
+gboolean
+ego_video_reader_bus_error (EgoVideoReader * r, GError ** error)
 {
   GstMessage *msg = gst_bus_pop_filtered (r->bus, GST_MESSAGE_ERROR);
   GError *err = NULL;
@@ -275,13 +268,16 @@ EgoReadResult
 ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
     GError ** error)
 {
+  if (r->audio)
+    return ego_video_reader_next_audio (r, buf, frame, error);
   for (;;) {
     GstSample *sample;
     if (g_atomic_int_get (&r->cancelled))
       return EGO_READ_CANCELLED;
-    if (bus_error (r, error))
+    if (ego_video_reader_bus_error (r, error))
       return EGO_READ_ERROR;
-    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink), POLL_TIME);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink),
+        EGO_READER_POLL_TIME);
     if (sample) {
       GstBuffer *b = gst_sample_get_buffer (sample);
       *frame = frame_number (r, b);
@@ -293,21 +289,41 @@ ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
       return EGO_READ_FRAME;
     }
     if (gst_app_sink_is_eos (GST_APP_SINK (r->sink)))
-      return bus_error (r, error) ? EGO_READ_ERROR : EGO_READ_END;
+      return ego_video_reader_bus_error (r, error) ? EGO_READ_ERROR :
+          EGO_READ_END;
   }
+}
+
+GstDiscovererInfo *
+ego_video_discover (const gchar * path, GError ** error)
+{
+  GstDiscoverer *disc = gst_discoverer_new (10 * GST_SECOND, error);
+  GstDiscovererInfo *info = NULL;
+  gchar *uri = disc ? gst_filename_to_uri (path, error) : NULL;
+  GError *err = NULL;
+  if (uri)
+    info = gst_discoverer_discover_uri (disc, uri, &err);
+  /* what was found counts, whatever else went wrong */
+  if (uri && info == NULL) {
+    if (err == NULL)
+      g_set_error (&err, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+          "cannot be analysed");
+    g_propagate_error (error, g_steal_pointer (&err));
+  }
+  g_clear_error (&err);
+  g_free (uri);
+  if (disc)
+    g_object_unref (disc);
+  return info;
 }
 
 gboolean
 ego_video_probe_size (const gchar * path, gint * width, gint * height,
     GError ** error)
 {
-  GstDiscoverer *disc = gst_discoverer_new (10 * GST_SECOND, error);
-  GstDiscovererInfo *info = NULL;
+  GstDiscovererInfo *info = ego_video_discover (path, error);
   GList *videos = NULL;
-  gchar *uri = disc ? gst_filename_to_uri (path, error) : NULL;
   gboolean ok = FALSE;
-  if (uri)
-    info = gst_discoverer_discover_uri (disc, uri, error);
   if (info)
     videos = gst_discoverer_info_get_video_streams (info);
   if (videos) {
@@ -320,14 +336,11 @@ ego_video_probe_size (const gchar * path, gint * width, gint * height,
     *height = (gint) h;
     ok = *width > 0 && *height > 0;
   }
-  if (!ok && info && error && *error == NULL)
+  if (!ok && info)
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE,
         "%s: no video stream", path);
   gst_discoverer_stream_info_list_free (videos);
   if (info)
     gst_discoverer_info_unref (info);
-  g_free (uri);
-  if (disc)
-    g_object_unref (disc);
   return ok;
 }

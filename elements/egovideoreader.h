@@ -5,7 +5,12 @@
  * scaled to a fixed size as packed RGB, and hands the frames out one by
  * one with their frame numbers. Frame numbers are 1-based as in EPIC's
  * frame folders: a video's frames are numbered in the order the decoder
- * outputs them, a folder's by their file names. */
+ * outputs them, a folder's by their file names.
+ *
+ * A video file's audio track can stand in for its pictures: one log-mel
+ * spectrogram window per video frame, centred on the frame's time, drawn
+ * as a grey image of the same size (egovideoreader-audio.c and
+ * egomelframes.h tell how), numbered like the video's frames. */
 #ifndef __EGO_VIDEO_READER_H__
 #define __EGO_VIDEO_READER_H__
 
@@ -21,9 +26,15 @@ typedef enum
 
 typedef struct _EgoVideoReader EgoVideoReader;
 
+/* filter value: the audio track's log-mel windows instead of the pictures */
+#define EGO_VIDEO_READER_AUDIO "egomelspec"
+
 /* A video file, every frame. filter: NULL, or the name of an element that
  * turns the scaled frames into another modality's frames of the same size
- * (egoflow: the motion from the previous frame), run on every frame. */
+ * (egoflow: the motion from the previous frame), run on every frame; or
+ * EGO_VIDEO_READER_AUDIO: a frame of the audio for every video frame (an
+ * error when the file has no audio track). Errors do not name the file:
+ * the caller does. */
 EgoVideoReader *ego_video_reader_new_file (const gchar * path, gint width,
     gint height, const gchar * filter, GError ** error);
 /* The given frames (ascending) of a frame folder. */

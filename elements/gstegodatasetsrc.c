@@ -23,8 +23,17 @@
  * splits (split=train,validation) come one after the other. The clip index
  * in the meta is the clip's row in its split, whatever the order.
  *
- * Missing videos, undecodable files and clips past the end of their video
- * are errors that name the file and the clip (narration id and CSV line).
+ * With modality=audio the frames are made of each video file's audio track
+ * instead: for video frame k (1-based), egomelspec's log-mel window
+ * centred on the frame's time (k - 1) / framerate, 1.28 s wide (64 mels,
+ * 10 ms hops of 16 kHz audio), drawn grey with time along x and the lowest
+ * band at the bottom; log-mel -13.8 (silence) is 0 and 10 is 255. The
+ * clips pick these frames as they would the pictures, so each sampled
+ * frame's window is centred on it.
+ *
+ * Missing videos, undecodable files, videos without the audio track the
+ * modality needs and clips past the end of their video are errors that
+ * name the file and the clip (narration id and CSV line).
  *
  * ## Example launch line
  * |[
@@ -172,6 +181,25 @@ open_splits (GstEgoDatasetSrc * self, const gchar * data,
   return TRUE;
 }
 
+/* The audio modality reads video files' audio tracks: no frame folders. */
+static gboolean
+check_audio_media (GstEgoDatasetSrc * self, GError ** error)
+{
+  gboolean audio = g_strcmp0 (self->filter, EGO_VIDEO_READER_AUDIO) == 0;
+  for (guint s = 0; audio && s < self->n_splits; s++) {
+    for (gint v = 0; v < ego_dataset_n_videos (self->sets[s]); v++) {
+      const EgoVideo *video = ego_dataset_video (self->sets[s], v);
+      if (video->kind != EGO_MEDIA_VIDEO) {
+        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+            "%s: the audio modality needs video files with their sound, "
+            "not frame folders", video->frames_dir);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
 static gboolean gst_ego_dataset_src_stop (GstBaseSrc * src);
 
 static gboolean
@@ -202,6 +230,8 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
     self->filter = NULL;
   else if (g_strcmp0 (modality, "flow") == 0)
     self->filter = "egoflow";
+  else if (g_strcmp0 (modality, "audio") == 0)
+    self->filter = EGO_VIDEO_READER_AUDIO;
   else
     goto bad_modality;
   self->split_names = g_strsplit (split, ",", -1);
@@ -209,6 +239,7 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
   if (self->n_splits < 1 || self->n_splits > GST_EGO_DATASET_SRC_MAX_SPLITS)
     goto bad_split;
   if (!open_splits (self, data, need_labels, &error)
+      || !check_audio_media (self, &error)
       || !choose_size (self, width, height, short_side, &error))
     goto no_dataset;
   self->cur_split = 0;
@@ -236,8 +267,8 @@ even_candidates:
 bad_modality:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Unknown modality \"%s\": \"rgb\" or \"flow\".", modality),
-        (NULL));
+        ("Unknown modality \"%s\": \"rgb\", \"flow\" or \"audio\".",
+            modality), (NULL));
     goto fail;
   }
 bad_split:
@@ -611,7 +642,10 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_string ("modality", "Modality",
           "The frames to play: \"rgb\" video, or \"flow\": egoflow's "
           "motion from the previous frame, as an RGB image of the same size "
-          "(needs video files)", DEFAULT_PROP_MODALITY, RW_READY));
+          "(needs video files), or \"audio\": the video file's audio track, "
+          "a log-mel spectrogram window centred on each frame drawn as a "
+          "grey image of the same size (time along x, low bands at the "
+          "bottom)", DEFAULT_PROP_MODALITY, RW_READY));
 }
 
 static void

@@ -351,8 +351,8 @@ gst_ego_distill_start (GstBaseSink * sink)
   clear_settings (&s);
   if (!modality_ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Unknown modality \"%s\": \"rgb\" or \"flow\".", s.modality),
-        (NULL));
+        ("Unknown modality \"%s\": \"rgb\", \"flow\" or \"audio\".",
+            s.modality), (NULL));
     return FALSE;
   }
   if (!blocks_ok || !out_ok) {
