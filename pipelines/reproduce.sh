@@ -4,8 +4,8 @@
 #
 # Renders the benchmark, holds out a tenth of the training clips, trains one
 # teacher per modality on the rest (a wider bidirectional RGB network, a
-# flow network on egoflow's frames, the layout transformer on the
-# detections), fuses their logits with each weighting scheme, distils the
+# flow network on egoflow's frames, an audio network on log-mel windows,
+# the layout transformer on the detections), fuses their logits with each weighting scheme, distils the
 # RGB student from the fused teacher, trains the same student on labels
 # alone, evaluates everything on the test split with 1x1 and 2x3 views and
 # writes results.json and results.md (build/pipelines/ego-results).
@@ -114,8 +114,9 @@ train_teacher() {             # name [ego-train options]
 
 train_teacher rgb --bidirectional --base-width "$t_width"
 train_teacher flow --modality flow --base-width "$width"
+train_teacher audio --modality audio --base-width "$width"
 train_teacher layout
-teachers=(rgb flow layout)
+teachers=(rgb flow audio layout)
 
 # ---------------------------------------------------------------------------
 log "fused teachers"
