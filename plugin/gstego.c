@@ -21,6 +21,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (egomelspec, plugin);
   ok |= GST_ELEMENT_REGISTER (egooverlay, plugin);
   ok |= GST_ELEMENT_REGISTER (egosynthsrc, plugin);
+  ok |= GST_ELEMENT_REGISTER (egoteacher, plugin);
   return ok;
 }
 
