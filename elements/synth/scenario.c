@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "shapes.h"
 #include "synthrand.h"
 
 struct _EgoScenario
@@ -45,11 +46,28 @@ static const guint verb_nouns[EGO_N_VERBS] = {
 
 #undef N
 
-/* Rough radius of each kind on the counter, to keep things apart. */
+/* Rough radius of each kind on the counter at size and aspect 1, to keep
+ * things apart. */
 static const float kind_radius[EGO_N_KINDS] = {
   0.065f, 0.09f, 0.06f, 0.06f, 0.11f, 0.17f, 0.17f, 0.085f, 0.09f, 0.09f,
   0.10f, 0.085f, 0.04f, 0.035f, 0.07f
 };
+
+/* How far each noun may be stretched across (its aspect) and still look
+ * like itself: a squat or a slender jar, a stout bottle, a deep bowl. */
+static const float kind_stretch[EGO_N_NOUNS][2] = {
+  {0.55f, 1.8f}, {0.42f, 1.6f}, {0.8f, 2.8f}, {0.55f, 1.8f}, {0.7f, 1.4f},
+  {0.6f, 1.6f}, {0.7f, 1.4f}, {0.5f, 2.0f}, {0.7f, 1.4f}, {0.6f, 1.6f}
+};
+
+/* The box every noun is fitted to is drawn from one distribution for all
+ * of them: its size (square root of its area at scale 1) and its shape
+ * (width over height), so that the box alone does not tell what is in
+ * it. */
+#define FIT_SIZE_MIN 0.11f
+#define FIT_SIZE_MAX 0.21f
+#define FIT_RATIO_MIN 0.55f
+#define FIT_RATIO_MAX 1.35f
 
 /* Kinds that stand upright (seen from the side) rather than lie flat. */
 #define UPRIGHT_KINDS \
@@ -269,10 +287,127 @@ pick_colour (SynthRand * r, const Rgb * pool, guint n, float jitter,
   }
 }
 
-/* A new thing of the given kind, with its looks varied within the class;
- * its pose is set by the caller. */
+/* The box of o's outline (lid closed) turned by angle and stretched
+ * across by aspect, at scale 1: its width and height. */
 static void
-sample_object (SynthRand * r, guint kind, float difficulty, EgoObject * o)
+turned_box (const EgoObject * o, float aspect, float angle, float *bw,
+    float *bh)
+{
+  EgoShape shapes[32];
+  EgoShapeList list = { shapes, 0, G_N_ELEMENTS (shapes) - 1 };
+  EgoXform m = ego_xform_pose (0.0f, 0.0f, angle, 1.0f, aspect);
+  float box[4] = { G_MAXFLOAT, G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
+
+  ego_shapes_object (&list, o, &m, 0.0f, 0, EGO_SHAPE_NO_ITEM);
+  for (guint i = 0; i < list.n; i++) {
+    float b[4];
+    ego_shape_bounds (&shapes[i], b);
+    box[0] = MIN (box[0], b[0]);
+    box[1] = MIN (box[1], b[1]);
+    box[2] = MAX (box[2], b[2]);
+    box[3] = MAX (box[3], b[3]);
+  }
+  *bw = box[2] - box[0];
+  *bh = box[3] - box[1];
+}
+
+/* The aspect in lo..hi that gives o turned by angle a box closest to
+ * ratio (width over height). */
+static float
+fit_aspect (const EgoObject * o, float angle, float ratio, float lo, float hi)
+{
+  float a0 = logf (lo), a1 = logf (hi), bw, bh;
+  /* the box widens with the aspect when the outline lies mostly across */
+  gboolean widens = fabsf (cosf (angle)) >= fabsf (sinf (angle));
+
+  for (int i = 0; i < 16; i++) {
+    float m = 0.5f * (a0 + a1);
+    turned_box (o, expf (m), angle, &bw, &bh);
+    if ((bw < ratio * bh) == widens)
+      a0 = m;
+    else
+      a1 = m;
+  }
+  return expf (0.5f * (a0 + a1));
+}
+
+/* The turn in 0..pi/2 that gives o, stretched by aspect, a box closest to
+ * ratio. */
+static float
+fit_turn (const EgoObject * o, float aspect, float ratio)
+{
+  float t0 = 0.0f, t1 = (float) G_PI_2, bw, bh;
+  gboolean narrows;
+
+  /* from lying across (0) to lying along the view (pi/2) the box narrows
+   * when it is wider than high, and widens otherwise */
+  turned_box (o, aspect, 0.0f, &bw, &bh);
+  narrows = bw > bh;
+  for (int i = 0; i < 16; i++) {
+    float m = 0.5f * (t0 + t1);
+    turned_box (o, aspect, m, &bw, &bh);
+    if ((bw > ratio * bh) == narrows)
+      t0 = m;
+    else
+      t1 = m;
+  }
+  return 0.5f * (t0 + t1);
+}
+
+static gboolean
+has_handle (guint kind)
+{
+  return kind == EGO_NOUN_KNIFE || kind == EGO_NOUN_SPOON ||
+      kind == EGO_NOUN_PAN;
+}
+
+/* Size, aspect and rest angle of o such that its box has a size and a
+ * shape drawn from one distribution for all kinds. Upright things (seen
+ * from the side) and boxes stay upright and are made squatter or
+ * slimmer; flat things are turned on the counter, and stretched only when
+ * turning is not enough. A handle points towards the hand that will take
+ * it (hand: +1 right, -1 left, 0 either), and towards the body when it
+ * points much along the view. */
+static void
+fit_box (SynthRand * r, EgoObject * o, float hand)
+{
+  const float *stretch = kind_stretch[o->kind];
+  float size = expf (synth_rand_range (r, logf (FIT_SIZE_MIN),
+          logf (FIT_SIZE_MAX)));
+  float ratio = expf (synth_rand_range (r, logf (FIT_RATIO_MIN),
+          logf (FIT_RATIO_MAX)));
+  gboolean down = synth_rand_float (r) < 0.5f;
+  float bw, bh;
+
+  if (UPRIGHT_KINDS & (1u << o->kind) || o->kind == EGO_NOUN_BOX) {
+    o->angle = synth_rand_range (r, -0.05f, 0.05f);
+    o->aspect = fit_aspect (o, o->angle, ratio, stretch[0], stretch[1]);
+  } else {
+    float turn;
+    o->aspect = synth_rand_range (r, 0.85f, 1.15f);
+    turn = fit_turn (o, o->aspect, ratio);
+    /* turning is not enough: stretch it too */
+    if (turn < 0.01f || turn > (float) G_PI_2 - 0.01f)
+      o->aspect = fit_aspect (o, turn, ratio, stretch[0], stretch[1]);
+    if (has_handle (o->kind) && hand != 0.0f) {
+      if (turn > 0.4f || down)
+        o->angle = hand > 0.0f ? turn - (float) G_PI : -turn;
+      else
+        o->angle = hand > 0.0f ? (float) G_PI - turn : turn;
+    } else {
+      o->angle = down ? turn : -turn;
+    }
+  }
+  turned_box (o, o->aspect, o->angle, &bw, &bh);
+  o->size = size / sqrtf (bw * bh);
+}
+
+/* A new thing of the given kind, with its looks varied within the class;
+ * its position is set by the caller. The box of a noun's kind is fitted by
+ * fit_box(); distractors keep about their usual size and proportions. */
+static void
+sample_object (SynthRand * r, guint kind, float difficulty, float hand,
+    EgoObject * o)
 {
   const KindLook *look = &kind_looks[kind];
   float jitter = 0.05f + 0.15f * difficulty;
@@ -283,17 +418,28 @@ sample_object (SynthRand * r, guint kind, float difficulty, EgoObject * o)
   pick_colour (r, look->main, look->n_main, jitter, o->rgb[0]);
   pick_colour (r, look->second, look->n_second, jitter, o->rgb[1]);
   pick_colour (r, look->third, look->n_third, jitter, o->rgb[2]);
-  o->size = 1.0f + synth_rand_range (r, -spread, spread);
-  o->aspect = 1.0f + synth_rand_range (r, -spread, spread) * 0.7f;
   o->tex_u = synth_rand_float (r) * 8.0f;
   o->tex_v = synth_rand_float (r) * 8.0f;
   o->seed = (guint32) synth_rand_u64 (r);
   o->x = o->y = 0.0f;
-  if (UPRIGHT_KINDS & (1u << kind) || kind == EGO_KIND_APPLE)
+  if (kind < EGO_N_NOUNS) {
+    fit_box (r, o, hand);
+    return;
+  }
+  o->size = 1.0f + synth_rand_range (r, -spread, spread);
+  o->aspect = 1.0f + synth_rand_range (r, -spread, spread) * 0.7f;
+  if (kind == EGO_KIND_APPLE)
     o->angle = synth_rand_range (r, -0.05f, 0.05f);
   else
     o->angle = synth_rand_range (r, -0.5f, 0.5f) +
         (synth_rand_float (r) < 0.5f ? (float) G_PI : 0.0f);
+}
+
+/* How far o reaches from its centre on the counter, roughly. */
+static float
+object_radius (const EgoObject * o)
+{
+  return kind_radius[o->kind] * o->size * sqrtf (o->aspect);
 }
 
 /* a noun that goes with verb, uniformly among the plausible ones */
@@ -351,34 +497,35 @@ sample_motion (SynthRand * r, EgoAction * a, float difficulty)
   }
 }
 
+/* Whether o and a candidate c (placed at its x, y) would overlap. */
 static gboolean
-too_close (const EgoObject * o, float x, float y, guint kind)
+too_close (const EgoObject * o, const EgoObject * c)
 {
-  float dx = o->x - x, dy = o->y - y;
+  float dx = o->x - c->x, dy = o->y - c->y;
   /* things are drawn about 1.35 times their nominal size */
-  float r = 1.35f * (kind_radius[o->kind] + kind_radius[kind]) + 0.01f;
+  float r = 1.35f * (object_radius (o) + object_radius (c)) + 0.01f;
   return dx * dx + dy * dy < r * r;
 }
 
-/* Whether a clutter candidate at (x, y) would sit where the action
- * happens: on the object, at its goal, on the tool, or in the hand's way. */
+/* Whether a clutter candidate c would sit where the action happens: on
+ * the object, at its goal, on the tool, or in the hand's way. */
 static gboolean
-in_the_way (const EgoAction * a, float x, float y, guint kind)
+in_the_way (const EgoAction * a, const EgoObject * c)
 {
   EgoObject end = a->object;
-  if (too_close (&a->object, x, y, kind))
+  if (too_close (&a->object, c))
     return TRUE;
   end.x -= ego_verb_canonical (a->verb) == EGO_VERB_MOVE_LEFT ? a->amount : 0;
-  if (too_close (&end, x, y, kind))
+  if (too_close (&end, c))
     return TRUE;
-  if (a->tool.kind != EGO_KIND_NONE && too_close (&a->tool, x, y, kind))
+  if (a->tool.kind != EGO_KIND_NONE && too_close (&a->tool, c))
     return TRUE;
   /* the arm comes from below */
-  if (y > a->object.y && fabsf (x - a->object.x) < 0.16f +
-      1.35f * kind_radius[kind])
+  if (c->y > a->object.y && fabsf (c->x - a->object.x) < 0.16f +
+      1.35f * object_radius (c))
     return TRUE;
   for (guint i = 0; i < a->n_clutter; i++)
-    if (too_close (&a->clutter[i], x, y, kind))
+    if (too_close (&a->clutter[i], c))
       return TRUE;
   return FALSE;
 }
@@ -390,6 +537,7 @@ sample_clutter (SynthRand * r, EgoAction * a, const EgoScenarioParams * p)
   want = MIN (want, EGO_SYNTH_MAX_CLUTTER);
   a->n_clutter = 0;
   for (guint i = 0; i < want; i++) {
+    EgoObject *o = &a->clutter[a->n_clutter];
     guint kind;
     if (synth_rand_float (r) < 0.5f) {
       do
@@ -398,16 +546,14 @@ sample_clutter (SynthRand * r, EgoAction * a, const EgoScenarioParams * p)
     } else {
       kind = EGO_N_NOUNS + synth_rand_below (r, EGO_N_KINDS - EGO_N_NOUNS);
     }
+    sample_object (r, kind, p->difficulty, 0.0f, o);
     for (guint attempt = 0; attempt < 16; attempt++) {
-      float x = synth_rand_range (r, -0.62f, 0.62f);
-      float y = synth_rand_range (r, 0.34f, 0.84f);
-      if (in_the_way (a, x, y, kind))
-        continue;
-      EgoObject *o = &a->clutter[a->n_clutter++];
-      sample_object (r, kind, p->difficulty, o);
-      o->x = x;
-      o->y = y;
-      break;
+      o->x = synth_rand_range (r, -0.62f, 0.62f);
+      o->y = synth_rand_range (r, 0.34f, 0.84f);
+      if (!in_the_way (a, o)) {
+        a->n_clutter++;
+        break;
+      }
     }
   }
 }
@@ -422,12 +568,24 @@ sample_props (SynthRand * r, EgoAction * a, float difficulty)
   a->tool.kind = a->extra.kind = EGO_KIND_NONE;
   if (a->verb == EGO_VERB_CUT || a->verb == EGO_VERB_STIR) {
     sample_object (r, a->verb == EGO_VERB_CUT ? EGO_NOUN_KNIFE :
-        EGO_NOUN_SPOON, difficulty, &a->tool);
-    /* the tool is carried in: its pose comes from the hand */
+        EGO_NOUN_SPOON, difficulty, side, &a->tool);
+    /* the tool is carried in: its pose comes from the hand, which holds
+     * it at its usual size */
+    a->tool.size = synth_rand_range (r, 0.9f, 1.1f);
+    a->tool.aspect = 1.0f;
     if (a->verb == EGO_VERB_CUT && a->noun == EGO_NOUN_BOARD) {
-      sample_object (r, EGO_KIND_CARROT, difficulty, &a->extra);
-      a->extra.x = a->object.x + synth_rand_range (r, -0.03f, 0.03f);
-      a->extra.y = a->object.y + synth_rand_range (r, -0.02f, 0.01f);
+      float board_w, board_h, food_w, food_h;
+      sample_object (r, EGO_KIND_CARROT, difficulty, 0.0f, &a->extra);
+      /* food a good part of the board's length */
+      turned_box (&a->object, a->object.aspect, 0.0f, &board_w, &board_h);
+      turned_box (&a->extra, 1.0f, 0.0f, &food_w, &food_h);
+      a->extra.aspect = 1.0f;
+      a->extra.size = synth_rand_range (r, 0.45f, 0.65f) * a->object.size *
+          board_w / food_w;
+      a->extra.x = a->object.x + synth_rand_range (r, -0.03f, 0.03f) *
+          a->object.size;
+      a->extra.y = a->object.y + synth_rand_range (r, -0.02f, 0.01f) *
+          a->object.size;
       a->extra.angle = a->object.angle + synth_rand_range (r, -0.3f, 0.3f);
     }
   } else if (a->verb == EGO_VERB_POUR) {
@@ -435,15 +593,18 @@ sample_props (SynthRand * r, EgoAction * a, float difficulty)
       EGO_NOUN_CUP
     };
     guint kind;
+    float apart;
     do
       kind = targets[synth_rand_below (r, G_N_ELEMENTS (targets))];
     while (kind == a->noun);
-    sample_object (r, kind, difficulty, &a->tool);
-    a->tool.x = a->object.x - side * synth_rand_range (r, 0.27f, 0.34f);
-    a->tool.y = a->object.y + synth_rand_range (r, -0.03f, 0.05f);
+    sample_object (r, kind, difficulty, 0.0f, &a->tool);
     /* a pan's handle points away from what is poured into it */
     a->tool.angle = kind == EGO_NOUN_PAN ? (side > 0 ? 0.0f : (float) G_PI) +
         synth_rand_range (r, -0.3f, 0.3f) : 0.0f;
+    apart = MAX (synth_rand_range (r, 0.27f, 0.34f),
+        1.1f * (object_radius (&a->object) + object_radius (&a->tool)));
+    a->tool.x = a->object.x - side * apart;
+    a->tool.y = a->object.y + synth_rand_range (r, -0.03f, 0.05f);
   }
 }
 
@@ -462,11 +623,6 @@ sample_layout (SynthRand * r, EgoAction * a)
   if (ego_verb_canonical (a->verb) == EGO_VERB_MOVE_LEFT)
     x += a->amount * 0.5f;
   a->object.x = x;
-  /* handles (at the local -x end) point towards the hand that takes them */
-  if (a->noun == EGO_NOUN_KNIFE || a->noun == EGO_NOUN_SPOON ||
-      a->noun == EGO_NOUN_PAN)
-    a->object.angle = (side > 0 ? (float) G_PI : 0.0f) +
-        synth_rand_range (r, -0.4f, 0.4f);
   a->dir = synth_rand_sign (r);
   a->hold_x = side * synth_rand_range (r, 0.08f, 0.24f);
   a->hold_y = synth_rand_range (r, 0.84f, 0.95f);
@@ -489,7 +645,8 @@ sample_action (EgoScenario * sc, guint index, EgoAction * a)
   a->noun = pick_noun (&r, a->verb);
   a->hand = synth_rand_below (&r, 2) ? EGO_HAND_RIGHT : EGO_HAND_LEFT;
   a->seed = (guint32) synth_rand_u64 (&r);
-  sample_object (&r, a->noun, p->difficulty, &a->object);
+  sample_object (&r, a->noun, p->difficulty,
+      a->hand == EGO_HAND_RIGHT ? 1.0f : -1.0f, &a->object);
 
   main_len = sample_motion (&r, a, p->difficulty);
   a->reach = synth_rand_range (&r, 0.35f, 0.6f) * quick;

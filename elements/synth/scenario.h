@@ -86,8 +86,10 @@ typedef struct
   guint kind;
   guint variant;                /* a sub-type: mug or tumbler, cardboard or cereal box */
   float rgb[3][3];              /* main, second and third colour */
-  float size;                   /* scale, about 1 */
-  float aspect;                 /* width stretch, about 1 */
+  float size;                   /* scale: about 1 for distractors; a noun's
+                                 * is set so that its box does not tell its
+                                 * kind (a board may be small, a cup large) */
+  float aspect;                 /* width stretch (a squat or a slender jar) */
   float tex_u, tex_v;           /* where its texture is cut from */
   float x, y, angle;            /* rest pose (canonical start for moves) */
   guint32 seed;

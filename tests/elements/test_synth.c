@@ -288,6 +288,68 @@ test_scene_items (void)
   ego_scenario_free (sc);
 }
 
+static int
+cmp_float (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return x < y ? -1 : x > y;
+}
+
+static float
+median (GArray * values)
+{
+  g_array_sort (values, cmp_float);
+  return g_array_index (values, float, values->len / 2);
+}
+
+/* The box of the action's object at rest does not give its noun away:
+ * every noun's boxes have about the size and the shape (width over
+ * height) of all nouns' boxes. */
+static void
+test_object_boxes (void)
+{
+  EgoSceneKnobs knobs = { 0.0f, 0.0f };
+  EgoScene *scene = g_new0 (EgoScene, 1);
+  GArray *size[EGO_N_NOUNS + 1], *shape[EGO_N_NOUNS + 1];
+
+  for (guint n = 0; n <= EGO_N_NOUNS; n++) {
+    size[n] = g_array_new (FALSE, FALSE, sizeof (float));
+    shape[n] = g_array_new (FALSE, FALSE, sizeof (float));
+  }
+  for (guint64 seed = 1; seed <= 20; seed++) {
+    EgoScenario *sc = scenario_for (seed);
+    for (guint i = 0; i < 40; i++) {
+      const EgoAction *a = ego_scenario_get_action (sc, i);
+      ego_scene_build (scene, sc, &knobs, a->start);
+      for (guint j = 0; j < scene->n_items; j++) {
+        const EgoItem *it = &scene->items[j];
+        float w = it->box[2] - it->box[0], h = it->box[3] - it->box[1];
+        float lsize = logf (w * h) / 2, lshape = logf (w / h);
+        if (it->category != EGO_ITEM_OBJECT || !it->in_action ||
+            it->noun != (gint) a->noun)
+          continue;
+        g_array_append_val (size[a->noun], lsize);
+        g_array_append_val (shape[a->noun], lshape);
+        g_array_append_val (size[EGO_N_NOUNS], lsize);
+        g_array_append_val (shape[EGO_N_NOUNS], lshape);
+      }
+    }
+    ego_scenario_free (sc);
+  }
+  for (guint n = 0; n < EGO_N_NOUNS; n++) {
+    g_assert_cmpuint (size[n]->len, >=, 20);
+    g_assert_cmpfloat (fabsf (median (size[n]) - median (size[EGO_N_NOUNS])),
+        <, logf (1.2f));
+    g_assert_cmpfloat (fabsf (median (shape[n]) -
+            median (shape[EGO_N_NOUNS])), <, logf (1.4f));
+  }
+  for (guint n = 0; n <= EGO_N_NOUNS; n++) {
+    g_array_unref (size[n]);
+    g_array_unref (shape[n]);
+  }
+  g_free (scene);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -300,5 +362,6 @@ main (int argc, char **argv)
   g_test_add_func ("/synth/audio-chunks", test_audio_chunks);
   g_test_add_func ("/synth/frames-independent", test_frames_independent);
   g_test_add_func ("/synth/scene-items", test_scene_items);
+  g_test_add_func ("/synth/object-boxes", test_object_boxes);
   return g_test_run ();
 }
