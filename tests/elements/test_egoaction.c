@@ -570,6 +570,46 @@ GST_START_TEST (test_state_cycles)
 
 GST_END_TEST;
 
+/* Without a model property egoaction runs the student built into the
+ * plugin: it recognises the synthetic benchmark's verbs and nouns, and its
+ * results on the benchmark's own frames name them. */
+GST_START_TEST (test_default_model)
+{
+  static const gchar *verbs[] = { "take", "put", "open", "close",
+    "move-left", "move-right", "rotate-cw", "rotate-ccw", "pour", "cut",
+    "shake", "stir"
+  };
+  GstHarness *hx = gst_harness_new_parse ("egoaction stride=1 threshold=0");
+  guint results = 0;
+  gst_harness_add_src_parse (hx, "egosynthsrc seed=5 ! capsfilter caps="
+      "video/x-raw,format=RGB,width=96,height=96,framerate=30/1", TRUE);
+  for (guint i = 0; i < 150; i++) {
+    GstBuffer *out;
+    GstEgoActionMeta *meta;
+    fail_unless_equals_int (gst_harness_src_crank_and_push_many (hx, 0, 1),
+        GST_FLOW_OK);
+    out = gst_harness_pull (hx);
+    meta = gst_buffer_get_ego_action_meta (out);
+    if (meta != NULL) {
+      gboolean known = FALSE;
+      fail_unless_equals_int (meta->n_heads, 2);
+      fail_unless_equals_string (meta->heads[0].name, "verb");
+      fail_unless_equals_string (meta->heads[1].name, "noun");
+      for (guint v = 0; v < G_N_ELEMENTS (verbs); v++)
+        known |= g_strcmp0 (meta->heads[0].labels[0], verbs[v]) == 0;
+      fail_unless (known, "unknown verb %s", meta->heads[0].labels[0]);
+      results++;
+    }
+    gst_buffer_unref (out);
+  }
+  /* 8 frames 6 apart: a window spans 1.6 s, then a result every sampled
+   * frame (stride 1) */
+  fail_unless (results >= 12, "%u results", results);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
 static Suite *
 egoaction_suite (void)
 {
@@ -591,6 +631,7 @@ egoaction_suite (void)
   tcase_add_test (tc, test_async_never_blocks);
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_state_cycles);
+  tcase_add_test (tc, test_default_model);
   return s;
 }
 
