@@ -20,6 +20,10 @@ struct _EgoClipCollector
   gint done, total;
   /* the clip being filled: slots come in order */
   gint cur_split, cur_clip, cur_slot;
+  /* teacher logits from GstEgoTeacherMeta */
+  gboolean teacher_meta;
+  const gchar *heads[EGO_MAX_HEADS];    /* interned */
+  const gchar *teachers[GST_EGO_TEACHER_MAX_TEACHERS + 1];      /* interned */
 };
 
 static gboolean
@@ -125,6 +129,8 @@ ego_clip_collector_new (const EgoDatasetInfo * info,
     gboolean teacher, GError ** error)
 {
   EgoClipCollector *c = g_new0 (EgoClipCollector, 1);
+  for (gint h = 0; h < info->n_heads; h++)
+    c->heads[h] = g_intern_string (info->heads[h]);
   c->n_splits = MIN (n_splits, info->n_splits);
   c->width = GST_VIDEO_INFO_WIDTH (vinfo);
   c->height = GST_VIDEO_INFO_HEIGHT (vinfo);
@@ -159,6 +165,12 @@ ego_clip_collector_new (const EgoDatasetInfo * info,
   }
   c->steps = g_new0 (gint, MAX (info->clips[0], 1));
   return c;
+}
+
+void
+ego_clip_collector_use_teacher_meta (EgoClipCollector * c)
+{
+  c->teacher_meta = TRUE;
 }
 
 void
@@ -209,6 +221,71 @@ copy_frame (EgoClipCollector * c, GstVideoFrame * frame, uint8_t * dst)
         (gsize) c->width * 3);
 }
 
+/* A training frame's teacher meta: of this clip, the dataset's heads and
+ * classes. */
+static gboolean
+check_teacher_meta (EgoClipCollector * c, const GstEgoClipMeta * m,
+    const GstEgoTeacherMeta * t, GError ** error)
+{
+  const EgoClipCacheSpec *spec = ego_clip_cache_spec (c->caches[m->split]);
+  if (t == NULL)
+    goto no_meta;
+  if (g_strcmp0 (t->narration_id, m->narration_id) != 0)
+    goto other_clip;
+  if (t->n_heads != (guint) spec->n_heads)
+    goto heads;
+  for (gint h = 0; h < spec->n_heads; h++) {
+    if (g_strcmp0 (t->heads[h], c->heads[h]) != 0)
+      goto heads;
+    if (t->classes[h] != (guint) spec->classes[h])
+      goto classes;
+  }
+  return TRUE;
+
+  /* ERRORS */
+no_meta:
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "frame %u of clip %s "
+      "has no teacher meta, but the stream's first frame had", m->slot,
+      m->narration_id);
+  return FALSE;
+other_clip:
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "frame %u of clip %s "
+      "carries the teacher logits of clip %s", m->slot, m->narration_id,
+      GST_STR_NULL (t->narration_id));
+  return FALSE;
+heads:
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "the teacher's heads "
+      "(%u: %s%s%s) are not the dataset's (%d: %s%s%s)", t->n_heads,
+      t->n_heads > 0 ? t->heads[0] : "", t->n_heads > 1 ? ", " : "",
+      t->n_heads > 1 ? t->heads[1] : "", spec->n_heads, c->heads[0],
+      spec->n_heads > 1 ? ", " : "", spec->n_heads > 1 ? c->heads[1] : "");
+  return FALSE;
+classes:
+  {
+    gint h = 0;
+    while (t->classes[h] == (guint) spec->classes[h])
+      h++;
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "the teacher's %s "
+        "head has %u classes, the dataset's has %d", c->heads[h],
+        t->classes[h], spec->classes[h]);
+    return FALSE;
+  }
+}
+
+/* The fused logits of a clip into its cache's teacher slots. */
+static void
+store_teacher (EgoClipCollector * c, const GstEgoClipMeta * m,
+    const GstEgoTeacherMeta * t)
+{
+  EgoClipCache *cache = c->caches[m->split];
+  for (guint h = 0; h < t->n_heads; h++)
+    memcpy (ego_clip_cache_teacher (cache, m->clip, (int) h), t->fused[h],
+        sizeof (gfloat) * t->classes[h]);
+  if (c->teachers[0] == NULL)
+    for (guint i = 0; i < t->n_teachers; i++)
+      c->teachers[i] = g_intern_string (t->teachers[i]);
+}
+
 /* The last frame of a clip: labels, and it counts as done. */
 static void
 finish_clip (EgoClipCollector * c, const GstEgoClipMeta * m)
@@ -236,6 +313,13 @@ ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf, GError ** error)
     return FALSE;
   if (m->split >= c->n_splits)
     return TRUE;
+  if (c->teacher_meta && ego_clip_cache_spec (c->caches[m->split])->teacher) {
+    GstEgoTeacherMeta *t = gst_buffer_get_ego_teacher_meta (buf);
+    if (!check_teacher_meta (c, m, t, error))
+      return FALSE;
+    if (m->slot + 1 == m->slots)
+      store_teacher (c, m, t);
+  }
   gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_RGB, c->width,
       c->height);
   if (gst_buffer_get_size (buf) < vinfo.size
@@ -307,6 +391,12 @@ compare_int (gconstpointer a, gconstpointer b)
 {
   gint x = *(const gint *) a, y = *(const gint *) b;
   return (x > y) - (x < y);
+}
+
+const gchar *const *
+ego_clip_collector_teachers (const EgoClipCollector * c)
+{
+  return c->teacher_meta && c->teachers[0] ? c->teachers : NULL;
 }
 
 gint

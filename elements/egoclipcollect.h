@@ -3,7 +3,9 @@
  * Reads the stream's "ego-dataset" event (the splits, their clip counts,
  * T, C and the class keys) and copies every frame with a GstEgoClipMeta
  * into the EgoClipCache of its split, at the frame's slot. Used by
- * egodistill and by ego-eval, so that both see a dataset alike. */
+ * egodistill and by ego-eval, so that both see a dataset alike. When the
+ * frames carry a GstEgoTeacherMeta (egoteacher upstream), the fused
+ * logits of each training clip go into its cache's teacher slots. */
 #ifndef __EGO_CLIP_COLLECT_H__
 #define __EGO_CLIP_COLLECT_H__
 
@@ -42,6 +44,11 @@ typedef struct _EgoClipCollector EgoClipCollector;
 EgoClipCollector *ego_clip_collector_new (const EgoDatasetInfo * info,
     const GstVideoInfo * vinfo, guint n_splits, const gchar * cache_file,
     gboolean teacher, GError ** error);
+/* Before the first frame, on a collector made with teacher: the training
+ * split's teacher logits come from the frames' GstEgoTeacherMeta, which
+ * every frame of that split must then carry, of the dataset's heads and
+ * classes. */
+void ego_clip_collector_use_teacher_meta (EgoClipCollector * c);
 void ego_clip_collector_free (EgoClipCollector * c);
 
 /* One frame. Fails on a frame without meta, of another split or size, or
@@ -63,5 +70,8 @@ const gchar *ego_clip_collector_narration (const EgoClipCollector * c,
  * segments over the first split's clips: the frame step a stream should
  * sample at to see clips as training did. */
 gint ego_clip_collector_frame_step (const EgoClipCollector * c);
+/* With teacher_meta: the teachers' names (interned, NULL-terminated) of the
+ * first meta seen; NULL otherwise or before it. */
+const gchar *const *ego_clip_collector_teachers (const EgoClipCollector * c);
 
 #endif /* __EGO_CLIP_COLLECT_H__ */

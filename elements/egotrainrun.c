@@ -27,6 +27,12 @@ provenance (const EgoRunSettings * s, const EgoDatasetInfo * info,
   json_object_set_array_member (p, "splits", splits);
   if (s->teacher_logits)
     json_object_set_string_member (p, "teacher_logits", s->teacher_logits);
+  if (s->teachers) {
+    JsonArray *teachers = json_array_new ();
+    for (guint i = 0; s->teachers[i]; i++)
+      json_array_add_string_element (teachers, s->teachers[i]);
+    json_object_set_array_member (p, "teachers", teachers);
+  }
   json_object_set_int_member (p, "seed", (gint64) c->seed);
   json_object_set_int_member (p, "epochs", c->epochs);
   json_object_set_int_member (p, "batch", c->batch);
@@ -135,6 +141,7 @@ ego_run_new (const EgoRunSettings * s, const EgoDatasetInfo * info,
   run->s = *s;
   run->s.out = g_strdup (s->out);
   run->s.teacher_logits = g_strdup (s->teacher_logits);
+  run->s.teachers = g_strdupv (s->teachers);
   run->train = train;
   run->val = val;
   run->best = -1;
@@ -176,6 +183,7 @@ ego_run_free (EgoRun * run)
   g_free (run->model_path);
   g_free (run->s.out);
   g_free (run->s.teacher_logits);
+  g_strfreev (run->s.teachers);
   g_free (run);
 }
 

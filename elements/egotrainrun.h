@@ -42,6 +42,8 @@ typedef struct
   gchar *out;
   gint frame_step;              /* of the model; 0: measured on the data */
   gchar *teacher_logits;        /* for the provenance, or NULL */
+  gchar **teachers;             /* the teachers of a GstEgoTeacherMeta, for
+                                 * the provenance, or NULL */
 } EgoRunSettings;
 
 typedef struct

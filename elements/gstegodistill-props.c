@@ -339,10 +339,10 @@ install_training_properties (GObjectClass * k)
   install_double (k, PROP_CLIP_NORM, "clip-norm", "Clip gradients to this "
       "global norm; 0: no clipping", 0, 1e6, DEFAULT_PROP_CLIP_NORM);
   install_double (k, PROP_LAMBDA_D, "lambda-d", "Weight of the distillation "
-      "term; -1: 1 with teacher logits, else 0", -1, 1000,
-      DEFAULT_PROP_LAMBDA_D);
+      "term; -1: 1 with a teacher (teacher-logits or a teacher meta on the "
+      "frames), else 0", -1, 1000, DEFAULT_PROP_LAMBDA_D);
   install_double (k, PROP_LAMBDA_GT, "lambda-gt", "Weight of the "
-      "cross-entropy with the labels; -1: 0 with teacher logits, else 1", -1,
+      "cross-entropy with the labels; -1: 0 with a teacher, else 1", -1,
       1000, DEFAULT_PROP_LAMBDA_GT);
   install_double (k, PROP_TEMPERATURE, "temperature", "Distillation "
       "temperature", 0.01, 100, DEFAULT_PROP_TEMPERATURE);

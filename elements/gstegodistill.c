@@ -20,7 +20,11 @@
  * (egodatasetsrc split=train,validation), is evaluated after every epoch.
  * Teacher logits come from `teacher-logits`, a JSON-lines file
  * (`{"narration_id": ..., "verb": [...], "noun": [...]}`) checked line by
- * line.
+ * line, or from the graph: when the stream's first frame carries a
+ * #GstEgoTeacherMeta (egoteacher upstream), the fused logits of every
+ * training clip are taken from its frames, whose heads and classes must be
+ * the dataset's; both at once is an error. Either way the run distils, with
+ * the same defaults of `lambda-d` and `lambda-gt`.
  *
  * Training runs on the streaming thread when EOS arrives, so the EOS
  * message comes when it is over. On the way the element posts element
@@ -41,6 +45,13 @@
  * |[
  * gst-launch-1.0 egodatasetsrc data=/data/epic split=train,validation ! \
  *     egodistill out=run1 epochs=20 teacher-logits=teacher.jsonl
+ * ]|
+ * |[
+ * gst-launch-1.0 egoteacher name=t sink_0::model=rgb.safetensors \
+ *       sink_1::model=flow.safetensors ! egodistill out=run1 \
+ *     egodatasetsrc data=/data/epic split=train,validation ! t.sink_0 \
+ *     egodatasetsrc data=/data/epic split=train,validation modality=flow ! \
+ *       t.sink_1
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -191,20 +202,25 @@ parse_blocks (const gchar * text, EgoRunSettings * s)
   return ok;
 }
 
-/* The settings of this run, as the properties give them. */
+/* The settings of this run, as the properties and, once frames came, the
+ * stream's teacher give them. */
 static gboolean
 read_settings (GstEgoDistill * self, EgoRunSettings * s)
 {
-  gboolean ok;
+  const gchar *const *teachers = self->collector ?
+      ego_clip_collector_teachers (self->collector) : NULL;
+  gboolean ok, teacher;
   GST_OBJECT_LOCK (self);
   *s = self->settings;
   s->out = g_strdup (self->settings.out);
   s->teacher_logits = g_strdup (self->settings.teacher_logits);
+  s->teachers = g_strdupv ((gchar **) teachers);
+  teacher = s->teacher_logits != NULL || s->teachers != NULL;
   ok = parse_blocks (self->blocks, s);
   s->train.lambda_d = self->lambda_d >= 0 ? self->lambda_d :
-      (s->teacher_logits ? 1.0f : 0.0f);
+      (teacher ? 1.0f : 0.0f);
   s->train.lambda_gt = self->lambda_gt >= 0 ? self->lambda_gt :
-      (s->teacher_logits ? 0.0f : 1.0f);
+      (teacher ? 0.0f : 1.0f);
   s->train.augment.brightness = s->train.augment.contrast =
       s->train.augment.saturation = self->colour_jitter;
   GST_OBJECT_UNLOCK (self);
@@ -218,6 +234,7 @@ clear_settings (EgoRunSettings * s)
 {
   g_free (s->out);
   g_free (s->teacher_logits);
+  g_strfreev (s->teachers);
 }
 
 static gboolean
@@ -261,10 +278,10 @@ prepare_caches (GstEgoDistill * self, const EgoRunSettings * s,
     ego_teacher_logits_free (t);
     if (!ok)
       return FALSE;
-  } else if (s->train.lambda_d > 0) {
+  } else if (s->train.lambda_d > 0 && s->teachers == NULL) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "lambda-d is %g but there are no teacher logits (teacher-logits)",
-        s->train.lambda_d);
+        "lambda-d is %g but there are no teacher logits (teacher-logits, "
+        "or a teacher's meta on the frames)", s->train.lambda_d);
     return FALSE;
   }
   return (s->train.lambda_gt <= 0 || check_labels (self, 0, error))
@@ -472,19 +489,30 @@ gst_ego_distill_event (GstBaseSink * sink, GstEvent * event)
   return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
 }
 
+/* At the first frame: whether it carries a teacher's meta decides where
+ * the teacher logits come from. */
 static gboolean
-make_collector (GstEgoDistill * self, GError ** error)
+make_collector (GstEgoDistill * self, GstBuffer * first, GError ** error)
 {
-  gchar *cache_file;
-  gboolean teacher;
+  gchar *cache_file, *teacher_logits;
+  gboolean meta = gst_buffer_get_ego_teacher_meta (first) != NULL;
   GST_OBJECT_LOCK (self);
   cache_file = g_strdup (self->cache_file);
-  teacher = self->settings.teacher_logits != NULL;
+  teacher_logits = g_strdup (self->settings.teacher_logits);
   GST_OBJECT_UNLOCK (self);
-  /* the first split trains, the second validates */
-  self->collector = ego_clip_collector_new (&self->info, &self->vinfo, 2,
-      cache_file, teacher, error);
+  if (meta && teacher_logits) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+        "the frames carry a teacher's logits (egoteacher upstream) and "
+        "teacher-logits is set too (%s): give one teacher", teacher_logits);
+  } else {
+    /* the first split trains, the second validates */
+    self->collector = ego_clip_collector_new (&self->info, &self->vinfo, 2,
+        cache_file, meta || teacher_logits, error);
+    if (self->collector && meta)
+      ego_clip_collector_use_teacher_meta (self->collector);
+  }
   g_free (cache_file);
+  g_free (teacher_logits);
   return self->collector != NULL;
 }
 
@@ -508,7 +536,7 @@ gst_ego_distill_render (GstBaseSink * sink, GstBuffer * buf)
   gint before;
   if (!self->have_info || !self->have_caps)
     goto no_dataset;
-  if (self->collector == NULL && !make_collector (self, &error))
+  if (self->collector == NULL && !make_collector (self, buf, &error))
     goto failed;
   before = ego_clip_collector_done (self->collector);
   if (!ego_clip_collector_add (self->collector, buf, &error))

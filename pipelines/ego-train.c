@@ -1,12 +1,20 @@
-/* ego-train: train a student on a dataset, from labels or from teacher
- * logits.
+/* ego-train: train a student on a dataset, from labels, from teacher
+ * logits or from teacher networks run in the graph.
  *
  *   ego-train --data DIR --out DIR [--epochs N] [--teacher-logits FILE]
+ *       [--teacher MODALITY=MODEL ...] [--fusion SCHEME]
  *       [--validation-split S] [--resume] [...]   (see --help)
  *
  * Builds and runs the graph
  *
  *   egodatasetsrc data=DIR split=train,validation ! egodistill out=DIR ...
+ *
+ * or, with --teacher, one source per teacher into egoteacher, whose first
+ * pad (the teacher of the student's modality) carries the student's frames:
+ *
+ *   egoteacher name=t sink_0::model=RGB sink_1::model=FLOW ! egodistill ...
+ *   egodatasetsrc data=DIR ... ! t.sink_0
+ *   egodatasetsrc data=DIR ... modality=flow ! t.sink_1
  *
  * and shows its progress messages: a progress bar with the time left on a
  * terminal, plain lines otherwise. Every option is an element property,
@@ -31,6 +39,9 @@ typedef struct
   gdouble lr, weight_decay, warmup, clip_norm, lambda_d, lambda_gt;
   gdouble temperature, label_smoothing, scale_min, colour_jitter, dropout;
   gboolean resume, no_report, bidirectional;
+  /* teachers in the graph: "MODALITY=MODEL" */
+  gchar **teachers, *fusion, *fusion_weights;
+  gdouble tau_w;                /* NAN: egoteacher's default */
 } Options;
 
 typedef struct
@@ -65,6 +76,7 @@ options_init (Options * o)
   o->temperature = 1.0;
   o->scale_min = 0.8;
   o->colour_jitter = 0.2;
+  o->tau_w = NAN;
 }
 
 static void
@@ -94,6 +106,18 @@ parse_options (int *argc, char ***argv, Options * o)
         "Split evaluated after each epoch, \"\" for none (validation)", "S"},
     {"teacher-logits", 't', 0, G_OPTION_ARG_FILENAME, &o->teacher,
         "Distil from these teacher logits (JSON lines)", "FILE"},
+    {"teacher", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->teachers,
+        "Distil from this teacher network run on the data: MODALITY is rgb, "
+          "flow or audio (repeatable; one must be of the student's "
+          "modality)", "MODALITY=MODEL"},
+    {"fusion", 0, 0, G_OPTION_ARG_STRING, &o->fusion,
+        "How --teacher networks are weighted: uniform, per-sample or "
+          "full-dataset (uniform)", "SCHEME"},
+    {"tau-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->tau_w,
+        "Temperature of the per-sample weights (1)", "X"},
+    {"fusion-weights", 0, 0, G_OPTION_ARG_STRING, &o->fusion_weights,
+          "Weights of the full-dataset fusion (see egoteacher's weights)",
+        "W"},
     {"epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, "Epochs (20)", "N"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &o->batch, "Clips per step (16)",
         "N"},
@@ -237,13 +261,13 @@ default_short_side (gint size)
 }
 
 static gboolean
-configure_source (GstElement * src, const Options * o)
+configure_source (GstElement * src, const Options * o, const gchar * modality)
 {
   gchar *split = o->validation && *o->validation ?
       g_strdup_printf ("%s,%s", o->split, o->validation) : g_strdup (o->split);
   gboolean ok;
-  g_object_set (src, "data", o->data, "split", split, "modality",
-      o->modality ? o->modality : "rgb", NULL);
+  g_object_set (src, "data", o->data, "split", split, "modality", modality,
+      NULL);
   g_free (split);
   if (o->modality && g_strcmp0 (o->modality, "rgb")
       && g_strcmp0 (o->modality, "flow") && g_strcmp0 (o->modality, "audio")) {
@@ -303,6 +327,71 @@ configure_sink (GstElement * sink, const Options * o)
   return ok;
 }
 
+static const gchar *
+student_modality (const Options * o)
+{
+  return o->modality ? o->modality : "rgb";
+}
+
+/* "MODALITY=MODEL": the modality (static) or NULL when it is none. */
+static const gchar *
+teacher_modality (const gchar * arg, const gchar ** model)
+{
+  static const gchar *modalities[] = { "rgb", "flow", "audio" };
+  const gchar *eq = strchr (arg, '=');
+  for (guint i = 0; eq && i < G_N_ELEMENTS (modalities); i++)
+    if (strlen (modalities[i]) == (gsize) (eq - arg)
+        && strncmp (arg, modalities[i], eq - arg) == 0) {
+      *model = eq + 1;
+      return modalities[i];
+    }
+  return NULL;
+}
+
+/* The --teacher options and those that only mean something with them. */
+static gboolean
+check_teachers (const Options * o)
+{
+  gboolean student = FALSE;
+  guint n = o->teachers ? g_strv_length (o->teachers) : 0;
+  if (n == 0 && (o->fusion || !isnan (o->tau_w) || o->fusion_weights))
+    return (g_printerr ("ego-train: --fusion, --tau-w and --fusion-weights "
+            "need --teacher\n"), FALSE);
+  if (n > 0 && o->teacher)
+    return (g_printerr ("ego-train: --teacher and --teacher-logits: give "
+            "one kind of teacher\n"), FALSE);
+  for (guint i = 0; i < n; i++) {
+    const gchar *model = NULL, *modality = teacher_modality (o->teachers[i],
+        &model);
+    if (modality == NULL)
+      return (g_printerr ("ego-train: --teacher %s: must be MODALITY=MODEL "
+              "with MODALITY rgb, flow or audio\n", o->teachers[i]), FALSE);
+    if (!g_file_test (model, G_FILE_TEST_IS_REGULAR))
+      return (g_printerr ("ego-train: --teacher %s: no such file\n",
+              o->teachers[i]), FALSE);
+    for (guint j = 0; j < i; j++)
+      if (g_str_has_prefix (o->teachers[j], modality)
+          && o->teachers[j][strlen (modality)] == '=')
+        return (g_printerr ("ego-train: --teacher: two %s teachers\n",
+                modality), FALSE);
+    student = student || strcmp (modality, student_modality (o)) == 0;
+  }
+  /* egoteacher passes on the frames of its first pad only */
+  if (n > 0 && !student)
+    return (g_printerr ("ego-train: --teacher: one teacher must be of the "
+            "student's modality (%s): the student trains on its frames\n",
+            student_modality (o)), FALSE);
+  if (o->fusion && g_strcmp0 (o->fusion, "uniform")
+      && g_strcmp0 (o->fusion, "per-sample")
+      && g_strcmp0 (o->fusion, "full-dataset"))
+    return (g_printerr ("ego-train: --fusion %s: must be uniform, per-sample "
+            "or full-dataset\n", o->fusion), FALSE);
+  if (g_strcmp0 (o->fusion, "full-dataset") == 0 && !o->fusion_weights)
+    return (g_printerr ("ego-train: --fusion full-dataset needs "
+            "--fusion-weights\n"), FALSE);
+  return TRUE;
+}
+
 /* Checks what the elements would only find out later. */
 static gboolean
 check_paths (const Options * o)
@@ -320,24 +409,74 @@ check_paths (const Options * o)
     g_printerr ("ego-train: --teacher-logits %s: no such file\n", o->teacher);
     return FALSE;
   }
-  return TRUE;
+  return check_teachers (o);
+}
+
+/* A source of this modality into a new request pad of egoteacher that runs
+ * model on it. */
+static gboolean
+add_teacher (GstElement * pipeline, GstElement * teacher, const Options * o,
+    const gchar * modality, const gchar * model)
+{
+  GstElement *src = gst_element_factory_make ("egodatasetsrc", NULL);
+  GstPad *sink = gst_element_request_pad_simple (teacher, "sink_%u");
+  GstPad *srcpad = gst_element_get_static_pad (src, "src");
+  gboolean ok;
+  gst_bin_add (GST_BIN (pipeline), src);
+  g_object_set (sink, "model", model, NULL);
+  ok = gst_pad_link (srcpad, sink) == GST_PAD_LINK_OK
+      && configure_source (src, o, modality);
+  gst_object_unref (srcpad);
+  gst_object_unref (sink);
+  return ok;
+}
+
+/* egoteacher and its sources, the student's modality on the first pad. */
+static gboolean
+add_teachers (GstElement * pipeline, GstElement * teacher, const Options * o)
+{
+  const gchar *student = student_modality (o);
+  gboolean ok = TRUE;
+  if (o->fusion)
+    gst_util_set_object_arg (G_OBJECT (teacher), "scheme", o->fusion);
+  if (o->fusion_weights)
+    g_object_set (teacher, "weights", o->fusion_weights, NULL);
+  if (!isnan (o->tau_w))
+    ok = set_double (teacher, "tau-w", "tau-w", o->tau_w);
+  for (gint first = 1; first >= 0; first--)
+    for (guint i = 0; ok && o->teachers[i]; i++) {
+      const gchar *model = NULL;
+      const gchar *modality = teacher_modality (o->teachers[i], &model);
+      if ((strcmp (modality, student) == 0) == first)
+        ok = add_teacher (pipeline, teacher, o, modality, model);
+    }
+  return ok;
 }
 
 static GstElement *
 build (const Options * o)
 {
+  gboolean teachers = o->teachers && *o->teachers;
   GstElement *pipeline = gst_pipeline_new ("ego-train");
-  GstElement *src = gst_element_factory_make ("egodatasetsrc", NULL);
+  GstElement *src = gst_element_factory_make (teachers ? "egoteacher" :
+      "egodatasetsrc", teachers ? "teacher" : NULL);
   GstElement *sink = gst_element_factory_make ("egodistill", "distill");
+  gboolean ok;
   if (src == NULL || sink == NULL) {
     g_printerr ("ego-train: the gst-ego plugin is not installed "
         "(GST_PLUGIN_PATH?)\n");
+    if (src)
+      gst_object_unref (gst_object_ref_sink (src));
+    if (sink)
+      gst_object_unref (gst_object_ref_sink (sink));
     gst_object_unref (pipeline);
     return NULL;
   }
   gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
   gst_element_link (src, sink);
-  if (!configure_source (src, o) || !configure_sink (sink, o)) {
+  ok = teachers ? add_teachers (pipeline, src, o) :
+      configure_source (src, o, student_modality (o));
+  if (!ok || !configure_sink (sink, o)) {
     gst_object_unref (pipeline);
     return NULL;
   }
@@ -587,6 +726,9 @@ options_clear (Options * o)
   g_free (o->blocks);
   g_free (o->modality);
   g_free (o->decay);
+  g_strfreev (o->teachers);
+  g_free (o->fusion);
+  g_free (o->fusion_weights);
 }
 
 int
