@@ -146,77 +146,6 @@ ego_stlt_config_to_arch (const EgoStltConfig * cfg)
 /* ------------------------------------------------------------------------ */
 /* Loading */
 
-static char *
-shape_string (int ndim, const int64_t * shape)
-{
-  GString *s = g_string_new ("[");
-  for (int d = 0; d < ndim; d++)
-    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? ", " : "",
-        (gint64) shape[d]);
-  g_string_append_c (s, ']');
-  return g_string_free (s, FALSE);
-}
-
-static gboolean
-shape_error (const EgoNetTensor * nt, const EgoStTensor * t,
-    const char *file, GError ** error)
-{
-  int64_t want[4];
-  char *got_s, *want_s;
-  for (int d = 0; d < nt->ndim; d++)
-    want[d] = nt->shape[d];
-  got_s = shape_string (t->ndim, t->shape);
-  want_s = shape_string (nt->ndim, want);
-  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-      "%s: tensor '%s' has shape %s, the architecture needs %s", file,
-      nt->name, got_s, want_s);
-  g_free (got_s);
-  g_free (want_s);
-  return FALSE;
-}
-
-static gboolean
-bind_tensor (EgoNetTensor * nt, const EgoSafetensors * st, GError ** error)
-{
-  const char *file = ego_safetensors_name (st);
-  const EgoStTensor *t = ego_safetensors_find (st, nt->name);
-  gboolean same = t != NULL && t->ndim == nt->ndim;
-  for (int d = 0; same && d < nt->ndim; d++)
-    same = t->shape[d] == nt->shape[d];
-  if (t == NULL) {
-    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "%s: tensor '%s' is missing", file, nt->name);
-    return FALSE;
-  }
-  if (t->dtype != EGO_DTYPE_F32) {
-    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "%s: tensor '%s' must be F32", file, nt->name);
-    return FALSE;
-  }
-  if (!same)
-    return shape_error (nt, t, file, error);
-  memcpy (nt->data, t->data, nt->numel * sizeof (float));
-  return TRUE;
-}
-
-static gboolean
-bind_tensors (EgoStlt * net, const EgoSafetensors * st, GError ** error)
-{
-  for (int i = 0; i < net->n_tensors; i++)
-    if (!bind_tensor (&net->tensors[i], st, error))
-      return FALSE;
-  for (int i = 0; i < ego_safetensors_count (st); i++) {
-    const EgoStTensor *t = ego_safetensors_tensor (st, i);
-    if (ego_stlt_find (net, t->name) == NULL) {
-      g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-          "%s: tensor '%s' is not part of the layout architecture",
-          ego_safetensors_name (st), t->name);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
 static EgoStlt *
 stlt_from_file (const EgoSafetensors * st, EgoModelMeta * meta, GError ** error)
 {
@@ -233,7 +162,8 @@ stlt_from_file (const EgoSafetensors * st, EgoModelMeta * meta, GError ** error)
       || !ego_stlt_config_from_meta (&cfg, meta, file, error))
     return NULL;
   net = ego_stlt_new_empty (&cfg, error);
-  if (net == NULL || !bind_tensors (net, st, error)) {
+  if (net == NULL || !ego_net_tensors_load (net->tensors, net->n_tensors, st,
+          "layout architecture", error)) {
     ego_stlt_free (net);
     return NULL;
   }

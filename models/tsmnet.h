@@ -27,6 +27,7 @@
 #include "layers.h"
 #include "modelmeta.h"
 #include "rng.h"
+#include "safetensors.h"
 
 #define EGO_NET_MAX_STAGES 5
 #define EGO_NET_BN_EPS 1e-5f
@@ -139,6 +140,12 @@ EgoNet *ego_net_load_bytes (const char *name, GBytes * bytes,
     EgoModelMeta * meta, GError ** error);
 /* Write weights, running statistics and meta (whose arch is replaced by
  * this network's) atomically. */
+/* Any network of the library from a model file: copies every tensor of the
+ * list from st, failing (naming the file and tensor) on one missing, of
+ * another dtype or shape, or one st has that is not part of the arch
+ * (named in the message). */
+gboolean ego_net_tensors_load (EgoNetTensor * tensors, int n_tensors,
+    const EgoSafetensors * st, const char *arch, GError ** error);
 /* Any network of the library as a model file: its tensors (float32) and
  * meta with arch (taken) as its "arch"; atomic (temp file + rename). */
 gboolean ego_net_tensors_save (const char *path, const EgoModelMeta * meta,

@@ -228,17 +228,27 @@ bind_tensor (EgoNetTensor * nt, const EgoSafetensors * st, GError ** error)
 }
 
 static gboolean
-bind_tensors (EgoNet * net, const EgoSafetensors * st, GError ** error)
+has_tensor (const EgoNetTensor * tensors, int n, const char *name)
 {
-  for (int i = 0; i < net->n_tensors; i++)
-    if (!bind_tensor (&net->tensors[i], st, error))
+  for (int i = 0; i < n; i++)
+    if (strcmp (tensors[i].name, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+ego_net_tensors_load (EgoNetTensor * tensors, int n_tensors,
+    const EgoSafetensors * st, const char *arch, GError ** error)
+{
+  for (int i = 0; i < n_tensors; i++)
+    if (!bind_tensor (&tensors[i], st, error))
       return FALSE;
   for (int i = 0; i < ego_safetensors_count (st); i++) {
     const EgoStTensor *t = ego_safetensors_tensor (st, i);
-    if (ego_net_find (net, t->name) == NULL) {
+    if (!has_tensor (tensors, n_tensors, t->name)) {
       g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-          "%s: tensor '%s' is not part of the architecture",
-          ego_safetensors_name (st), t->name);
+          "%s: tensor '%s' is not part of the %s",
+          ego_safetensors_name (st), t->name, arch);
       return FALSE;
     }
   }
@@ -264,7 +274,8 @@ net_from_file (const EgoSafetensors * st, EgoModelMeta * meta,
     return NULL;
   net = ego_net_new_empty (&cfg, error);
   if (net == NULL || !check_head_rows (net, meta, st, error)
-      || !bind_tensors (net, st, error)
+      || !ego_net_tensors_load (net->tensors, net->n_tensors, st,
+          "architecture", error)
       || !ego_net_prepare_inference (net, error)) {
     ego_net_free (net);
     return NULL;

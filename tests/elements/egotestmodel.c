@@ -51,3 +51,48 @@ ego_test_model_write (const gchar * dir, const gchar * name,
   g_free (json);
   return path;
 }
+
+gchar *
+ego_test_teacher_write (const gchar * dir, const gchar * name,
+    const gchar * modality, gint channels, gint size, gint frames,
+    guint64 seed)
+{
+  const gchar *norm = channels == 3 ? "[0.45, 0.45, 0.45], \"std\": [0.225, "
+      "0.225, 0.225]" : "[0.5, 0.5], \"std\": [0.25, 0.25]";
+  gchar *json = g_strdup_printf ("{\"format\": 1, \"kind\": \"teacher\", "
+      "\"modality\": \"%s\", \"arch\": {}, \"input\": {\"width\": %d, "
+      "\"height\": %d, \"mean\": %s, \"frames\": %d, \"frame_step\": 4}, "
+      "\"heads\": [{\"name\": \"verb\", \"labels\": [\"l\", \"r\"]}, "
+      "{\"name\": \"noun\", \"labels\": [\"red\", \"green\", \"blue\"]}], "
+      "\"temperature\": 1.0}", modality, size, size, norm, frames);
+  gchar *path = g_build_filename (dir, name, NULL);
+  EgoModelMeta meta;
+  EgoNetConfig cfg;
+  EgoNet *net;
+  if (!ego_model_meta_parse (&meta, json, name, NULL))
+    g_error ("test teacher meta");
+  ego_net_config_default (&cfg);
+  cfg.in_channels = channels;
+  cfg.width = cfg.height = size;
+  cfg.base_width = 8;
+  cfg.n_stages = 2;
+  cfg.shift_div = 4;
+  cfg.shift = EGO_SHIFT_BIDIRECTIONAL;
+  cfg.n_heads = 2;
+  cfg.classes[0] = 2;
+  cfg.classes[1] = 3;
+  net = ego_net_new (&cfg, seed, NULL);
+  for (gint h = 0; h < 2; h++) {
+    gchar *wname = g_strdup_printf ("heads.%d.weight", h);
+    EgoNetTensor *w = ego_net_find (net, wname);
+    for (gsize i = 0; i < w->numel; i++)
+      w->data[i] *= 30.0f;
+    g_free (wname);
+  }
+  if (!ego_net_save (net, &meta, path, NULL))
+    g_error ("test teacher save");
+  ego_net_free (net);
+  ego_model_meta_clear (&meta);
+  g_free (json);
+  return path;
+}

@@ -23,4 +23,12 @@ typedef struct
 gchar *ego_test_model_write (const gchar * dir, const gchar * name,
     const EgoTestModelSpec * spec);
 
+/* Writes a random bidirectional teacher (kind "teacher") for frames of a
+ * modality (channels 3 rgb, 2 flow, 1 audio) with the heads of the dataset
+ * egotestdataset.h writes (verb: l, r; noun: red, green, blue), its head
+ * weights scaled up so that logits differ between clips; returns its path. */
+gchar *ego_test_teacher_write (const gchar * dir, const gchar * name,
+    const gchar * modality, gint channels, gint size, gint frames,
+    guint64 seed);
+
 #endif /* EGO_TEST_MODEL_H */

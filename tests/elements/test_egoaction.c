@@ -10,6 +10,7 @@
 #include "egotestmodel.h"
 #include "layers.h"
 #include "preprocess.h"
+#include "fixture.h"
 
 #define T 4
 #define FPS 30
@@ -24,7 +25,7 @@ static const gchar *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB",
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("egoaction-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egoaction-XXXXXX");
   model_path = ego_test_model_write (tmpdir, "small.safetensors", &small);
 }
 

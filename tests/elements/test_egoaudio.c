@@ -11,6 +11,7 @@
 
 #include "egotestdataset.h"
 #include "tsmnet.h"
+#include "fixture.h"
 
 #define FPS 15
 #define MELS 64
@@ -27,7 +28,7 @@ setup_data (void)
 {
   gchar *cmd, *err = NULL;
   gint status = -1;
-  tmpdir = g_dir_make_tmp ("egoaudio-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egoaudio-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
   cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s --clips 12 "
       "--videos 3 --seed 4 --width 64 --height 48 --fps %d", EGO_BUILD_DIR,

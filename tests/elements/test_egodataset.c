@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "fixture.h"
 
 static gchar *
 write_dataset (guint64 seed)
 {
-  gchar *dir = g_dir_make_tmp ("egodataset-XXXXXX", NULL);
+  gchar *dir = fixture_tmpdir ("egodataset-XXXXXX");
   gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s "
       "--clips 12 --videos 3 --seed %" G_GUINT64_FORMAT " --width 64 "
       "--height 48 --fps 15", EGO_BUILD_DIR, dir, seed);
@@ -33,13 +34,6 @@ read_file (const gchar * dir, const gchar * a, const gchar * b)
   return text;
 }
 
-static void
-remove_tree (const gchar * dir)
-{
-  gchar *cmd = g_strdup_printf ("rm -rf %s", dir);
-  fail_unless (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_free (cmd);
-}
 
 /* The reader opens every split; the header is EPIC-100's exactly; clips lie
  * inside their videos; participants do not cross splits; detections parse. */
@@ -81,7 +75,7 @@ GST_START_TEST (test_reader_accepts)
   }
   fail_unless_equals_int (total, 12);
   g_hash_table_destroy (seen);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 
@@ -109,9 +103,9 @@ GST_START_TEST (test_deterministic)
     g_free (ta);
     g_free (tc);
   }
-  remove_tree (a);
-  remove_tree (b);
-  remove_tree (c);
+  fixture_remove_tree (a);
+  fixture_remove_tree (b);
+  fixture_remove_tree (c);
   g_free (a);
   g_free (b);
   g_free (c);
@@ -160,7 +154,7 @@ GST_START_TEST (test_discoverer_accepts)
     g_free (cmd);
   }
   g_free (tool);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 
@@ -199,7 +193,7 @@ GST_START_TEST (test_truncated_video_reported)
   g_free (cmd);
   g_free (out_dir);
   g_free (video);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "egotestdataset.h"
+#include "fixture.h"
 
 #define T 4
 #define C 3
@@ -36,7 +37,7 @@ static void
 setup_data (void)
 {
   gchar *p;
-  tmpdir = g_dir_make_tmp ("egodatasetsrc-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egodatasetsrc-XXXXXX");
   videos_dir = g_build_filename (tmpdir, "videos-set", NULL);
   frames_dir = g_build_filename (tmpdir, "frames-set", NULL);
   ego_test_dataset_spec_init (&videos_spec);

@@ -12,6 +12,7 @@
 
 #include "egotestdataset.h"
 #include "tsmnet.h"
+#include "fixture.h"
 
 static gchar *tmpdir, *data_dir;
 static EgoTestDatasetSpec spec;
@@ -23,7 +24,7 @@ static EgoTestDatasetSpec spec;
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("egodistill-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egodistill-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
   ego_test_dataset_spec_init (&spec);
   ego_test_dataset_write (data_dir, &spec);

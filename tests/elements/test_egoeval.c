@@ -13,6 +13,7 @@
 
 #include "egotestdataset.h"
 #include "tsmnet.h"
+#include "fixture.h"
 
 #define T 4
 #define SIZE 24
@@ -66,7 +67,7 @@ write_model (const gchar * name, gint verbs)
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("egoeval-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egoeval-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
   ego_test_dataset_spec_init (&spec);
   spec.train_videos = 1;

@@ -10,6 +10,7 @@
 
 #include "egoteacherlogits.h"
 #include "fusion.h"
+#include "fixture.h"
 
 #define TEACHERS 3
 #define TRAIN 6
@@ -368,31 +369,13 @@ test_bad_input (void)
   expect_failure (tau_args, "--tau-w must be positive", NULL);
 }
 
-static void
-remove_tree (const gchar * path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const gchar *name;
-  while (d && (name = g_dir_read_name (d)) != NULL) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_remove (child);
-    g_free (child);
-  }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (path);
-}
 
 int
 main (int argc, char **argv)
 {
   int status;
   g_test_init (&argc, &argv, NULL);
-  dir = g_dir_make_tmp ("egofuse-XXXXXX", NULL);
-  g_assert_nonnull (dir);
+  dir = fixture_tmpdir ("egofuse-XXXXXX");
   make_logits ();
   write_annotations ();
   for (int t = 0; t < TEACHERS; t++)
@@ -401,7 +384,7 @@ main (int argc, char **argv)
   g_test_add_func ("/egofuse/held-out-file", test_held_out_file);
   g_test_add_func ("/egofuse/bad-input", test_bad_input);
   status = g_test_run ();
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
   return status;
 }

@@ -16,6 +16,7 @@
 #include "layoutdata.h"
 #include "metrics.h"
 #include "stlt.h"
+#include "fixture.h"
 
 #define LAYOUT EGO_BUILD_DIR "/pipelines/ego-layout"
 
@@ -370,7 +371,7 @@ main (int argc, char **argv)
   gchar *cmd, *out = NULL, *err = NULL;
   gint status = -1, result;
   g_test_init (&argc, &argv, NULL);
-  tmp = g_dir_make_tmp ("egolayout-XXXXXX", NULL);
+  tmp = fixture_tmpdir ("egolayout-XXXXXX");
   data = g_build_filename (tmp, "data", NULL);
   cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s --clips 60 "
       "--videos 6 --seed 1 --width 64 --height 48 --fps 15", EGO_BUILD_DIR,
@@ -387,9 +388,7 @@ main (int argc, char **argv)
   g_free (cmd);
   g_free (out);
   g_free (err);
-  cmd = g_strdup_printf ("rm -rf %s", tmp);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (cmd);
+  fixture_remove_tree (tmp);
   g_free (data);
   g_free (tmp);
   return result;

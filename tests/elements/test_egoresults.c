@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "fixture.h"
 
 #define CLIPS 4
 
@@ -379,31 +380,13 @@ test_errors (void)
       "bad.tsv:1: fused.jsonl: more than one JSON value");
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d))) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_remove (child);
-    g_free (child);
-  }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (path);
-}
 
 int
 main (int argc, char **argv)
 {
   int status;
   g_test_init (&argc, &argv, NULL);
-  dir = g_dir_make_tmp ("egoresults-XXXXXX", NULL);
-  g_assert_nonnull (dir);
+  dir = fixture_tmpdir ("egoresults-XXXXXX");
   write_annotations ();
   g_test_add_func ("/egoresults/run", test_run);
   g_test_add_func ("/egoresults/json", test_json);
@@ -411,7 +394,7 @@ main (int argc, char **argv)
   g_test_add_func ("/egoresults/findings", test_findings);
   g_test_add_func ("/egoresults/errors", test_errors);
   status = g_test_run ();
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
   return status;
 }

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "egotestdataset.h"
+#include "egotestmodel.h"
 #include "fusion.h"
 #include "tsmnet.h"
+#include "fixture.h"
 
 #define T 4
 #define SIZE 24
@@ -26,49 +28,6 @@ static gchar *tmpdir, *data_dir, *rgb_model, *flow_model;
 static EgoTestDatasetSpec spec;
 static GHashTable *rgb_logits, *flow_logits;    /* id -> (VERBS + NOUNS) */
 static const gint classes[2] = { VERBS, NOUNS };
-
-/* A random tsmnet of the dataset's heads for frames of a modality. */
-static gchar *
-write_model (const gchar * name, const gchar * modality, gint channels,
-    guint64 seed)
-{
-  const gchar *norm = channels == 3 ? "[0.45, 0.45, 0.45], \"std\": [0.225, "
-      "0.225, 0.225]" : "[0.5, 0.5], \"std\": [0.25, 0.25]";
-  gchar *json = g_strdup_printf ("{\"format\": 1, \"kind\": \"teacher\", "
-      "\"modality\": \"%s\", \"arch\": {}, \"input\": {\"width\": %d, "
-      "\"height\": %d, \"mean\": %s, \"frames\": %d, \"frame_step\": 4}, "
-      "\"heads\": [{\"name\": \"verb\", \"labels\": [\"l\", \"r\"]}, "
-      "{\"name\": \"noun\", \"labels\": [\"red\", \"green\", \"blue\"]}], "
-      "\"temperature\": 1.0}", modality, SIZE, SIZE, norm, T);
-  gchar *path = g_build_filename (tmpdir, name, NULL);
-  EgoModelMeta meta;
-  EgoNetConfig cfg;
-  EgoNet *net;
-  fail_unless (ego_model_meta_parse (&meta, json, name, NULL));
-  ego_net_config_default (&cfg);
-  cfg.in_channels = channels;
-  cfg.width = cfg.height = SIZE;
-  cfg.base_width = 8;
-  cfg.n_stages = 2;
-  cfg.shift_div = 4;
-  cfg.shift = EGO_SHIFT_BIDIRECTIONAL;
-  cfg.n_heads = 2;
-  cfg.classes[0] = VERBS;
-  cfg.classes[1] = NOUNS;
-  net = ego_net_new (&cfg, seed, NULL);
-  for (gint h = 0; h < 2; h++) {
-    gchar *wname = g_strdup_printf ("heads.%d.weight", h);
-    EgoNetTensor *w = ego_net_find (net, wname);
-    for (gsize i = 0; i < w->numel; i++)
-      w->data[i] *= 30.0f;
-    g_free (wname);
-  }
-  fail_unless (ego_net_save (net, &meta, path, NULL));
-  ego_net_free (net);
-  ego_model_meta_clear (&meta);
-  g_free (json);
-  return path;
-}
 
 /* Every line's logits, verb then noun, by narration id. */
 static GHashTable *
@@ -145,13 +104,15 @@ check_informative (GHashTable * a, GHashTable * b)
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("egoteacher-XXXXXX", NULL);
+  tmpdir = fixture_tmpdir ("egoteacher-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
   ego_test_dataset_spec_init (&spec);
   spec.train_videos = spec.validation_videos = 1;
   ego_test_dataset_write (data_dir, &spec);
-  rgb_model = write_model ("rgb.safetensors", "rgb", 3, 5);
-  flow_model = write_model ("flow.safetensors", "flow", 2, 9);
+  rgb_model = ego_test_teacher_write (tmpdir, "rgb.safetensors", "rgb", 3,
+      SIZE, T, 5);
+  flow_model = ego_test_teacher_write (tmpdir, "flow.safetensors", "flow",
+      2, SIZE, T, 9);
   rgb_logits = eval_logits (rgb_model, "rgb-eval.jsonl");
   flow_logits = eval_logits (flow_model, "flow-eval.jsonl");
   check_informative (rgb_logits, flow_logits);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "egotestmodel.h"
+#include "fixture.h"
 
 #define W 320
 #define H 240
@@ -175,7 +176,7 @@ check_drawn_region (const gfloat * diff)
 
 GST_START_TEST (test_label_file_draws_and_prints)
 {
-  gchar *dir = g_dir_make_tmp ("egolabelfile-XXXXXX", NULL);
+  gchar *dir = fixture_tmpdir ("egolabelfile-XXXXXX");
   gchar *in = g_build_filename (dir, "in.mp4", NULL);
   gchar *out = g_build_filename (dir, "out.mp4", NULL);
   EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, FALSE };
@@ -208,11 +209,7 @@ GST_START_TEST (test_label_file_draws_and_prints)
   g_ptr_array_unref (b);
   g_free (diff);
   g_free (timeline);
-  {
-    gchar *cmd = g_strdup_printf ("rm -rf %s", dir);
-    fail_unless (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-    g_free (cmd);
-  }
+  fixture_remove_tree (dir);
   g_free (model);
   g_free (in);
   g_free (out);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #ifndef EGO_FIXTURES_DIR
 #error "EGO_FIXTURES_DIR must be defined by the build"
@@ -153,4 +154,32 @@ gradcheck (const char *what, GradcheckLoss loss, void *ctx, float *x,
       "% .6g rel %.2e%s\n", what, n, worst, grad[worst], worst_num,
       worst_ratio, bad ? "  MISMATCH" : "");
   return bad == 0;
+}
+
+char *
+fixture_tmpdir (const char *prefix)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp (prefix, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+fixture_remove_tree (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)) != NULL) {
+    char *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR)
+        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      fixture_remove_tree (child);
+    else
+      g_remove (child);
+    g_free (child);
+  }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (path);
 }

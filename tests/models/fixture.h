@@ -35,6 +35,13 @@ int check_close (const char *what, const float *got, const float *want,
  * step eps; an index passes when
  *   |num - ana| <= tol * max(|num|, |ana|, 0.1 * max_j |grad_j|, 1e-4).
  * Returns TRUE when all pass, printing the worst. */
+/* A new empty folder in the system's temporary folder, named from prefix
+ * ("name-XXXXXX"); fails the test, saying why, when it cannot be made.
+ * g_free the path; removing the folder is the caller's. */
+char *fixture_tmpdir (const char *prefix);
+/* Removes path and everything below it (no links are followed out). */
+void fixture_remove_tree (const char *path);
+
 typedef double (*GradcheckLoss) (void *ctx);
 int gradcheck (const char *what, GradcheckLoss loss, void *ctx, float *x,
     const float *grad, size_t n, int max_checks, float eps, double tol);

@@ -9,6 +9,7 @@
 
 #include "dataset.h"
 #include "dataset_csv.h"
+#include "fixture.h"
 
 #define HEADER "narration_id,participant_id,video_id,narration_timestamp," \
   "start_timestamp,stop_timestamp,start_frame,stop_frame,narration,verb," \
@@ -102,32 +103,13 @@ write_file (const char *dir, const char *rel, const char *text, gssize len)
   g_free (path);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-    char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR)
-        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-    g_free (child);
-  }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (path);
-}
 
 /* Annotations as above, P03_02 as a video and a frame folder, P01_01 as a
  * frame folder only, P01_11 as an upper-case .MP4, P01_101 as .webm. */
 static char *
 make_dataset (void)
 {
-  char *dir = g_dir_make_tmp ("ego-dataset-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-dataset-XXXXXX");
   char *nouns = noun_classes_csv ();
 
   g_assert_nonnull (dir);
@@ -242,7 +224,7 @@ test_open_train (void)
   g_assert_cmpint (ego_dataset_clip (ds, 5)->video, ==, 1);
 
   ego_dataset_free (ds);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 
@@ -290,7 +272,7 @@ test_open_unlabelled (void)
   g_assert_null (ego_dataset_open (dir, "missing", TRUE, &error));
   g_assert_error (error, EGO_ERROR, EGO_ERROR_IO);
   g_clear_error (&error);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 
@@ -326,7 +308,7 @@ test_crlf_bom (void)
   g_assert_no_error (error);
   check_train_values (ds);
   ego_dataset_free (ds);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
   g_free (nouns);
   g_free (crlf);
@@ -500,7 +482,7 @@ test_broken (gconstpointer data)
   if (strstr (error->message, b->reason) == NULL)
     g_error ("message '%s' lacks '%s'", error->message, b->reason);
   g_error_free (error);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (text);
   g_free (prefix);
   g_free (path);
@@ -682,7 +664,7 @@ test_detections (void)
   g_assert_nonnull (strstr (error->message, "has no video ../x"));
   g_clear_error (&error);
   ego_dataset_free (ds);
-  remove_tree (dir);
+  fixture_remove_tree (dir);
   g_free (dir);
 }
 

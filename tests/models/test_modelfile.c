@@ -28,7 +28,7 @@ edit_open (Edit * e)
   for (int i = 0; i < e->n; i++)
     e->tensors[i] = *ego_safetensors_tensor (e->st, i);
   e->ego = g_strdup (ego_safetensors_metadata (e->st, "ego"));
-  e->dir = g_dir_make_tmp ("ego-modelfile-XXXXXX", NULL);
+  e->dir = fixture_tmpdir ("ego-modelfile-XXXXXX");
   e->path = g_build_filename (e->dir, "broken.safetensors", NULL);
 }
 

@@ -8,6 +8,7 @@
 
 #include "modelmeta.h"
 #include "safetensors.h"
+#include "fixture.h"
 
 #define NAME "m.safetensors"
 
@@ -127,7 +128,7 @@ test_in_model_file (void)
   static const float w[2] = { 1.0f, 2.0f };
   EgoStTensor t = { "w", EGO_DTYPE_F32, 1, {2}, 2, w, 8 };
   const char *metadata[] = { "ego", valid, NULL };
-  char *dir = g_dir_make_tmp ("ego-meta-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-meta-XXXXXX");
   char *path = g_build_filename (dir, "m.safetensors", NULL);
   GError *error = NULL;
   EgoSafetensors *st;

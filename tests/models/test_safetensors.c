@@ -61,7 +61,7 @@ static void
 test_empty_file (void)
 {
   GError *error = NULL;
-  char *dir = g_dir_make_tmp ("ego-st-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-st-XXXXXX");
   char *path = g_build_filename (dir, "empty.safetensors", NULL);
 
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
@@ -264,7 +264,7 @@ static void
 test_truncated_data (void)
 {
   GError *error = NULL;
-  char *dir = g_dir_make_tmp ("ego-st-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-st-XXXXXX");
   char *path = g_build_filename (dir, "cut.safetensors", NULL);
   EgoStTensor t = { "w", EGO_DTYPE_F32, 1, {4}, 4, four_floats, 16 };
   char *contents;
@@ -398,7 +398,7 @@ test_round_trip (void)
     "note", "quotes \" and \\ and \n", NULL
   };
   const char *meta2[] = { "k", "v", NULL };
-  char *dir = g_dir_make_tmp ("ego-st-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-st-XXXXXX");
   char *path = g_build_filename (dir, "m.safetensors", NULL);
 
   round_trip (path, tensors, G_N_ELEMENTS (tensors), meta1);
@@ -426,7 +426,7 @@ test_save_refuses (void)
   EgoStTensor bad_nan = { "n", EGO_DTYPE_F32, 1, {2}, 2, nan_data, 8 };
   EgoStTensor bad_size = { "s", EGO_DTYPE_F32, 1, {3}, 3, four_floats, 8 };
   GError *error = NULL;
-  char *dir = g_dir_make_tmp ("ego-st-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-st-XXXXXX");
   char *path = g_build_filename (dir, "m.safetensors", NULL);
 
   g_assert_false (ego_safetensors_save (path, dup, 2, NULL, &error));

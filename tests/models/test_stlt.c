@@ -242,7 +242,7 @@ test_save_roundtrip (void)
   GError *error = NULL;
   EgoModelMeta meta2;
   EgoStlt *net2;
-  char *dir = g_dir_make_tmp ("ego-stlt-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-stlt-XXXXXX");
   char *path = g_build_filename (dir, "layout.safetensors", NULL);
   case_open (&c);
   g_assert_true (ego_stlt_save (c.net, &c.meta, path, &error));
@@ -306,7 +306,7 @@ load_faulty (const char *from, const char *to, Fault fault)
   parts = g_strsplit (json, from, 2);
   kv[1] = g_strjoinv (to, parts);
   g_strfreev (parts);
-  dir = g_dir_make_tmp ("ego-stlt-XXXXXX", NULL);
+  dir = fixture_tmpdir ("ego-stlt-XXXXXX");
   out = g_build_filename (dir, "bad.safetensors", NULL);
   g_assert_true (ego_safetensors_save (out, ts, n - first
           + (fault == FAULT_EXTRA_TENSOR), kv, NULL));

@@ -146,7 +146,7 @@ test_resume (void)
   EgoStepStats st;
   GError *error = NULL;
   size_t n;
-  char *dir = g_dir_make_tmp ("ego-resume-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-resume-XXXXXX");
   char *ckpt = g_build_filename (dir, "ckpt.safetensors", NULL);
   train_config (&cfg);
   cfg.epochs = 3;

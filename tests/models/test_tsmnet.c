@@ -249,7 +249,7 @@ test_save_roundtrip (void)
   GError *error = NULL;
   EgoModelMeta meta2;
   EgoNet *net2;
-  char *dir = g_dir_make_tmp ("ego-tsmnet-XXXXXX", NULL);
+  char *dir = fixture_tmpdir ("ego-tsmnet-XXXXXX");
   char *path = g_build_filename (dir, "m.safetensors", NULL);
   case_open (&c, "online");
   g_assert_true (ego_net_save (c.net, &c.meta, path, &error));
