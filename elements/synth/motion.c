@@ -522,25 +522,30 @@ add_event (EventList * l, float s, EgoSoundKind kind, float strength)
   }
 }
 
-/* what an event sounds like played backwards: a thing put down instead of
- * lifted, a lid snapping on instead of popping off */
-static EgoSoundKind
-reversed_kind (EgoSoundKind kind)
+/* The sounds of handling a thing in one of the reversible ways: each of
+ * `kinds` once, at its own random moment of the verb's own motion
+ * [r, r + m], so in random order. The moments are uniform over that phase,
+ * so the mirror image the reversed verb plays is drawn from the same
+ * distribution: a take and a put, an open and a close sound alike, and
+ * sound cannot tell a direction (the video can). */
+static void
+add_handling_events (EventList * l, SynthRand * rng, float r, float m,
+    const EgoSoundKind * kinds, guint n)
 {
-  switch (kind) {
-    case EGO_SOUND_GRASP:
-      return EGO_SOUND_RELEASE;
-    case EGO_SOUND_RELEASE:
-      return EGO_SOUND_GRASP;
-    case EGO_SOUND_LIFT:
-      return EGO_SOUND_LAND;
-    case EGO_SOUND_LAND:
-      return EGO_SOUND_LIFT;
-    case EGO_SOUND_POP:
-      return EGO_SOUND_SNAP;
-    default:
-      return kind;
+  EgoSoundEvent ev[4];
+
+  n = MIN (n, G_N_ELEMENTS (ev));
+  for (guint i = 0; i < n; i++) {
+    EgoSoundEvent e = {.t = r + m * synth_rand_float (rng),.kind = kinds[i],
+      .strength = synth_rand_range (rng, 0.3f, 0.9f)
+    };
+    guint j = i;
+    for (; j > 0 && ev[j - 1].t > e.t; j--)
+      ev[j] = ev[j - 1];
+    ev[j] = e;
   }
+  for (guint i = 0; i < n; i++)
+    add_event (l, ev[i].t, ev[i].kind, ev[i].strength);
 }
 
 /* The canonical events, at seconds from the action's start. The strengths
@@ -554,18 +559,18 @@ canonical_events (const EgoAction * a, EventList * l)
 
   synth_rand_init (&rng, a->seed, 1);
   switch (ego_verb_canonical (a->verb)) {
-    case EGO_VERB_TAKE:
-      add_event (l, r, EGO_SOUND_GRASP, synth_rand_range (&rng, 0.3f, 0.6f));
-      add_event (l, r + 0.05f * m, EGO_SOUND_LIFT, synth_rand_range (&rng,
-              0.5f, 0.9f));
+    case EGO_VERB_TAKE:{
+      static const EgoSoundKind k[] = { EGO_SOUND_GRASP, EGO_SOUND_LAND };
+      add_handling_events (l, &rng, r, m, k, G_N_ELEMENTS (k));
       break;
-    case EGO_VERB_OPEN:
-      add_event (l, r, EGO_SOUND_GRASP, synth_rand_range (&rng, 0.3f, 0.6f));
-      add_event (l, r + 0.12f * m, EGO_SOUND_POP, synth_rand_range (&rng,
-              0.6f, 1.0f));
-      add_event (l, r + m, EGO_SOUND_LAND, synth_rand_range (&rng, 0.2f, 0.4f));
-      add_event (l, r + m, EGO_SOUND_RELEASE, 0.3f);
+    }
+    case EGO_VERB_OPEN:{
+      static const EgoSoundKind k[] = { EGO_SOUND_GRASP, EGO_SOUND_CLICK,
+        EGO_SOUND_LAND, EGO_SOUND_RELEASE
+      };
+      add_handling_events (l, &rng, r, m, k, G_N_ELEMENTS (k));
       break;
+    }
     case EGO_VERB_POUR:
     case EGO_VERB_SHAKE:
       add_event (l, r, EGO_SOUND_GRASP, synth_rand_range (&rng, 0.3f, 0.6f));
@@ -594,10 +599,11 @@ canonical_events (const EgoAction * a, EventList * l)
         add_event (l, r + (j + 0.25f) / a->rate, EGO_SOUND_CLINK,
             synth_rand_range (&rng, 0.5f, 1.0f));
       break;
-    default:                   /* move, rotate: the slide itself is heard */
-      add_event (l, r, EGO_SOUND_GRASP, synth_rand_range (&rng, 0.3f, 0.6f));
-      add_event (l, r + m, EGO_SOUND_RELEASE, 0.3f);
+    default:{                  /* move, rotate: the slide itself is heard */
+      static const EgoSoundKind k[] = { EGO_SOUND_GRASP, EGO_SOUND_RELEASE };
+      add_handling_events (l, &rng, r, m, k, G_N_ELEMENTS (k));
       break;
+    }
   }
 }
 
@@ -614,10 +620,8 @@ ego_action_sound_events (const EgoAction * a, EgoSoundEvent * events, guint max)
       events[i] = events[l.n - 1 - i];
       events[l.n - 1 - i] = tmp;
     }
-    for (guint i = 0; i < l.n; i++) {
+    for (guint i = 0; i < l.n; i++)
       events[i].t = len - events[i].t;
-      events[i].kind = reversed_kind (events[i].kind);
-    }
   }
   for (guint i = 0; i < l.n; i++)
     events[i].t += a->start;

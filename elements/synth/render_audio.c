@@ -4,7 +4,7 @@
  * stops; continuous sounds whose loudness follows how fast things move
  * (sliding, turning, lids, pouring, stirring, shaking), taken from the same
  * motion as the video at 250 points a second; and short events at the
- * instants the motion sets (grasps, thuds, chops, pops, rattles, clinks).
+ * instants the motion sets (grasps, thuds, chops, clicks, rattles, clinks).
  * Filtered noise is made without filter state, from hashed values on a
  * lattice in time, so that no sample depends on the ones before it. None
  * of it depends on the noun: sound tells some verbs, never the object. */
@@ -203,12 +203,9 @@ event_sound (const EgoSoundEvent * e, guint32 id, float dt, guint64 i)
       }
       return 0.3f * g * v;
     }
-    case EGO_SOUND_POP:
+    case EGO_SOUND_CLICK:
       return g * (0.45f * sinf ((float) TWO_PI * 900.0f * pitch * dt) *
           decay (dt, 0.012f) + 0.3f * n * decay (dt, 0.003f));
-    case EGO_SOUND_SNAP:
-      return g * (0.4f * n * decay (dt, 0.002f) + 0.3f *
-          sinf ((float) TWO_PI * 2200.0f * pitch * dt) * decay (dt, 0.008f));
     default:                   /* clink: a small bright ring */
       return 0.3f * g * (sinf ((float) TWO_PI * 2600.0f * pitch * dt) +
           0.5f * sinf ((float) TWO_PI * 4100.0f * pitch * dt)) *

@@ -91,11 +91,10 @@ typedef enum
   EGO_SOUND_GRASP,              /* a hand closes on a thing */
   EGO_SOUND_RELEASE,            /* and lets go */
   EGO_SOUND_LIFT,               /* a thing leaves the counter */
-  EGO_SOUND_LAND,               /* a thing is put down: a thud */
+  EGO_SOUND_LAND,               /* a thing knocks the counter: a thud */
   EGO_SOUND_CHOP,               /* a knife hits the board */
   EGO_SOUND_RATTLE,             /* a shaken thing turns round */
-  EGO_SOUND_POP,                /* a lid or cap comes off */
-  EGO_SOUND_SNAP,               /* a lid or cap goes on */
+  EGO_SOUND_CLICK,              /* a lid or cap clicks, off or on */
   EGO_SOUND_CLINK               /* a spoon knocks its container */
 } EgoSoundKind;
 
