@@ -11,7 +11,8 @@
 # writes results.json and results.md (build/pipelines/ego-results).
 # --quick does the same with a small dataset and tiny networks (minutes).
 # Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
-# step whose output exists is not run again, so an interrupted run resumes.
+# step whose output exists is not run again, and a training that was cut
+# short continues from its checkpoint, so an interrupted run resumes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -33,12 +34,12 @@ if [ "$quick" = 1 ]; then
   out=${out:-reproduce-quick}
   clips=240; videos=12; frame=64; fps=15
   size=32; width=8; epochs=8; t_width=16; t_epochs=8
-  layout_epochs=15; batch=8
+  layout_epochs=15; batch=8; lr=0.002
 else
   out=${out:-reproduce}
   clips=3000; videos=99; frame=128; fps=30
-  size=64; width=16; epochs=30; t_width=32; t_epochs=30
-  layout_epochs=40; batch=16
+  size=64; width=16; epochs=30; t_width=24; t_epochs=30
+  layout_epochs=40; batch=16; lr=0.004
 fi
 data_seed=2024
 schemes="uniform per-sample full-dataset"
@@ -71,7 +72,19 @@ if ! done_file "$data/annotations/heldout.csv"; then
     "$data/annotations/train.csv"
 fi
 
-common=(--data "$data" --size "$size" --batch "$batch" --threads 0)
+common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads 0)
+
+# ego-train into $1, continuing from its last checkpoint when a run was
+# interrupted (the result is the same as an uninterrupted run's)
+train() {
+  local dir=$1
+  shift
+  if [ -s "$dir/checkpoint.safetensors" ]; then
+    "$bin/ego-train" --out "$dir" --resume "$@"
+  else
+    "$bin/ego-train" --out "$dir" "$@"
+  fi
+}
 
 # ---------------------------------------------------------------------------
 # teachers: trained on teach, evaluated on test, logits on train and test
@@ -105,7 +118,7 @@ train_teacher() {             # name [ego-train options]
       "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
         --validation-split heldout --epochs "$layout_epochs" --seed 1
     else
-      "$bin/ego-train" "${common[@]}" --out "$dir" --split teach \
+      train "$dir" "${common[@]}" --split teach \
         --validation-split heldout --epochs "$t_epochs" --seed 1 "$@"
     fi
   fi
@@ -157,7 +170,7 @@ for seed in $seeds; do
   dir=$out/student-labels-s$seed
   log "student on labels, seed $seed"
   done_file "$dir/model.safetensors" ||
-    "$bin/ego-train" "${common[@]}" --out "$dir" --base-width "$width" \
+    train "$dir" "${common[@]}" --base-width "$width" \
       --epochs "$epochs" --seed "$seed" --validation-split ""
   evaluate "$dir"
   for scheme in $schemes; do
@@ -165,7 +178,7 @@ for seed in $seeds; do
     log "student distilled ($scheme), seed $seed"
     # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
     done_file "$dir/model.safetensors" ||
-      "$bin/ego-train" "${common[@]}" --out "$dir" --base-width "$width" \
+      train "$dir" "${common[@]}" --base-width "$width" \
         --epochs "$epochs" --seed "$seed" --validation-split "" \
         --teacher-logits "$out/fused/$scheme-train.jsonl" \
         --temperature 2 --lambda-d 1 --lambda-gt 0.5
