@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -372,6 +373,17 @@ ego_parse_timestamp (const char *s, double *seconds)
     return FALSE;
   *seconds = hours * 3600.0 + minutes * 60.0 + secs + fraction;
   return TRUE;
+}
+
+void
+ego_format_timestamp (GString * out, double seconds)
+{
+  /* round once, to hundredths, so that 59.996 s is 00:01:00.00 and never
+   * 00:00:60.00 */
+  gint64 c = (gint64) llround (MAX (seconds, 0.0) * 100.0);
+  g_string_append_printf (out, "%02d:%02d:%02d.%02d",
+      (int) (c / 360000), (int) (c / 6000 % 60), (int) (c / 100 % 60),
+      (int) (c % 100));
 }
 
 /* ---------------------------------------------------------------------- */

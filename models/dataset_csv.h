@@ -70,6 +70,9 @@ gboolean ego_parse_int (const char *s, gint64 min, gint64 max, gint64 * out);
 /* H:MM:SS, H:MM:SS.f... (1 to 9 fraction digits, H of 1 to 3 digits, MM and
  * SS below 60) in seconds */
 gboolean ego_parse_timestamp (const char *s, double *seconds);
+/* Appends seconds (>= 0) as HH:MM:SS.ff, the form EPIC-Kitchens writes and
+ * ego_parse_timestamp reads back to within 5 ms. */
+void ego_format_timestamp (GString * out, double seconds);
 /* Python list literals as pandas writes them: ['door', "chef's knife"] and
  * [3, 8]; an empty list is []. On failure *why says what is wrong (g_free
  * it). Strings are appended to out as newly allocated strings. */

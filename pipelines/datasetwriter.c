@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dataset_csv.h"
 #include "rng.h"
 #include "scenario.h"
 
@@ -82,13 +83,6 @@ check_spec (EgoDatasetSpec * s, GError ** error)
 /* ------------------------------------------------------------------------ */
 /* The plan: videos, their clips, participants and splits */
 
-static void
-timestamp (GString * s, double t)
-{
-  int h = (int) (t / 3600), m = (int) (t / 60) % 60;
-  g_string_append_printf (s, "%02d:%02d:%05.2f", h, m, fmod (t, 60.0));
-}
-
 /* Frame n (from 1) shows time (n - 1) / fps. */
 static void
 add_row (Video * v, const EgoAction * a, int k, int fps)
@@ -98,11 +92,11 @@ add_row (Video * v, const EgoAction * a, int k, int fps)
   const char *verb = ego_verb_key (a->verb), *noun = ego_noun_key (a->noun);
   g_string_append_printf (v->rows, "%s_%d,%s,%s,", v->video_id, k,
       v->participant, v->video_id);
-  timestamp (v->rows, a->start);
+  ego_format_timestamp (v->rows, a->start);
   g_string_append_c (v->rows, ',');
-  timestamp (v->rows, a->start);
+  ego_format_timestamp (v->rows, a->start);
   g_string_append_c (v->rows, ',');
-  timestamp (v->rows, a->end);
+  ego_format_timestamp (v->rows, a->end);
   g_string_append_printf (v->rows, ",%d,%d,%s %s,%s,%d,%s,%d,\"['%s']\","
       "[%d]\n", start, MAX (stop, start), verb, noun, verb, a->verb, noun,
       a->noun, noun, a->noun);

@@ -2,6 +2,7 @@
  * header and rows in the public annotation format, class files with their
  * extra columns, media lookup, malformed files each refused with file, line
  * and reason, per-frame detections, and the TSN and fixed-step samplers. */
+#include <math.h>
 #include <string.h>
 
 #include <glib.h>
@@ -543,6 +544,30 @@ test_limits (void)
   g_string_free (s, TRUE);
 }
 
+/* What the dataset writer formats, the reader reads back: the seconds
+ * just below a full minute or hour round up into it. */
+static void
+test_timestamp_round_trip (void)
+{
+  static const double times[] = { 0.0, 0.004, 1.5, 59.994, 59.996, 119.999,
+    3599.996, 3723.456, 360000.0
+  };
+  static const char *expected[] = { "00:00:00.00", "00:00:00.00",
+    "00:00:01.50", "00:00:59.99", "00:01:00.00", "00:02:00.00",
+    "01:00:00.00", "01:02:03.46", "100:00:00.00"
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++) {
+    GString *s = g_string_new (NULL);
+    double back = -1.0;
+    ego_format_timestamp (s, times[i]);
+    g_assert_cmpstr (s->str, ==, expected[i]);
+    g_assert_true (ego_parse_timestamp (s->str, &back));
+    g_assert_cmpfloat (fabs (back - times[i]), <=, 0.005 + 1e-9);
+    g_string_free (s, TRUE);
+  }
+}
+
 /* The field parsers on their own. */
 static void
 test_field_parsers (void)
@@ -925,6 +950,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/dataset/limits", test_limits);
   g_test_add_func ("/dataset/field-parsers", test_field_parsers);
+  g_test_add_func ("/dataset/timestamp-round-trip", test_timestamp_round_trip);
   g_test_add_func ("/detections/valid", test_detections);
   for (guint i = 0; i < G_N_ELEMENTS (broken_lines); i++) {
     char *path = g_strconcat ("/detections/broken/", broken_lines[i].what,
