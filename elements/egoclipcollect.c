@@ -126,7 +126,7 @@ split_cache_file (const gchar * cache_file, const EgoDatasetInfo * info,
 EgoClipCollector *
 ego_clip_collector_new (const EgoDatasetInfo * info,
     const GstVideoInfo * vinfo, guint n_splits, const gchar * cache_file,
-    gboolean teacher, GError ** error)
+    gboolean teacher, gboolean flow, GError ** error)
 {
   EgoClipCollector *c = g_new0 (EgoClipCollector, 1);
   for (gint h = 0; h < info->n_heads; h++)
@@ -149,6 +149,7 @@ ego_clip_collector_new (const EgoDatasetInfo * info,
       spec.classes[h] = info->n_labels[h];
     /* only the training split learns from a teacher */
     spec.teacher = teacher && s == 0;
+    spec.flow = flow;
     c->caches[s] = ego_clip_cache_new (&spec, file, error);
     /* the mapping outlives the name: the space comes back when the run
      * ends, even when it is killed */
@@ -211,14 +212,50 @@ check_slot (EgoClipCollector * c, const GstEgoClipMeta * m, GError ** error)
   return bad == NULL;
 }
 
-static void
-copy_frame (EgoClipCollector * c, GstVideoFrame * frame, uint8_t * dst)
+/* An RGB frame of vinfo packed into dst. */
+static gboolean
+copy_picture (GstBuffer * buf, const GstVideoInfo * vinfo, guint8 * dst)
 {
-  const guint8 *src = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  for (gint y = 0; y < c->height; y++)
-    memcpy (dst + (gsize) y * c->width * 3, src + (gsize) y * stride,
-        (gsize) c->width * 3);
+  GstVideoFrame frame;
+  const guint8 *src;
+  gint stride, w = GST_VIDEO_INFO_WIDTH (vinfo);
+  if (gst_buffer_get_size (buf) < GST_VIDEO_INFO_SIZE (vinfo)
+      || !gst_video_frame_map (&frame, (GstVideoInfo *) vinfo, buf,
+          GST_MAP_READ))
+    return FALSE;
+  src = GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
+  stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (vinfo); y++)
+    memcpy (dst + (gsize) y * w * 3, src + (gsize) y * stride, (gsize) w * 3);
+  gst_video_frame_unmap (&frame);
+  return TRUE;
+}
+
+gboolean
+ego_clip_copy_frame (GstBuffer * buf, const GstVideoInfo * vinfo,
+    guint8 * dst, guint8 * flow_dst, GError ** error)
+{
+  GstEgoFlowMeta *flow = flow_dst ? gst_buffer_get_ego_flow_meta (buf) : NULL;
+  if (!copy_picture (buf, vinfo, dst))
+    goto too_small;
+  if (flow_dst == NULL)
+    return TRUE;
+  if (flow == NULL)
+    goto no_flow;
+  if (!copy_picture (flow->flow, vinfo, flow_dst))
+    goto too_small;
+  return TRUE;
+
+  /* ERRORS */
+too_small:
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
+      "is smaller than its caps say");
+  return FALSE;
+no_flow:
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "has no optical flow "
+      "(GstEgoFlowMeta): RGB and flow come from egodatasetsrc "
+      "modality=rgbflow");
+  return FALSE;
 }
 
 /* A training frame's teacher meta: of this clip, the dataset's heads and
@@ -303,7 +340,7 @@ ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf, GError ** error)
 {
   GstEgoClipMeta *m = gst_buffer_get_ego_clip_meta (buf);
   GstVideoInfo vinfo;
-  GstVideoFrame frame;
+  EgoClipCache *cache;
   if (m == NULL) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
         "a frame without clip meta: the input must come from egodatasetsrc");
@@ -322,15 +359,13 @@ ego_clip_collector_add (EgoClipCollector * c, GstBuffer * buf, GError ** error)
   }
   gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_RGB, c->width,
       c->height);
-  if (gst_buffer_get_size (buf) < vinfo.size
-      || !gst_video_frame_map (&frame, &vinfo, buf, GST_MAP_READ)) {
-    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "frame %u of clip %s is too small", m->slot, m->narration_id);
+  cache = c->caches[m->split];
+  if (!ego_clip_copy_frame (buf, &vinfo, ego_clip_cache_frame (cache,
+              m->clip, (int) m->slot), ego_clip_cache_flow (cache, m->clip,
+              (int) m->slot), error)) {
+    g_prefix_error (error, "frame %u of clip %s ", m->slot, m->narration_id);
     return FALSE;
   }
-  copy_frame (c, &frame, ego_clip_cache_frame (c->caches[m->split], m->clip,
-          (int) m->slot));
-  gst_video_frame_unmap (&frame);
   c->cur_split = (gint) m->split;
   c->cur_clip = m->clip;
   c->cur_slot = (gint) m->slot;

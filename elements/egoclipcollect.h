@@ -5,7 +5,9 @@
  * into the EgoClipCache of its split, at the frame's slot. Used by
  * egodistill and by ego-eval, so that both see a dataset alike. When the
  * frames carry a GstEgoTeacherMeta (egoteacher upstream), the fused
- * logits of each training clip go into its cache's teacher slots. */
+ * logits of each training clip go into its cache's teacher slots. Caches
+ * with flow take each frame's flow image from its GstEgoFlowMeta
+ * (egodatasetsrc modality=rgbflow). */
 #ifndef __EGO_CLIP_COLLECT_H__
 #define __EGO_CLIP_COLLECT_H__
 
@@ -40,10 +42,11 @@ typedef struct _EgoClipCollector EgoClipCollector;
  * vinfo (RGB); frames of further splits are refused. cache_file: NULL to
  * keep frames in memory, else the file of the first split's cache (the
  * others add "-<split>"), removed as soon as it is mapped. teacher: room
- * for teacher logits. */
+ * for teacher logits. flow: keep every frame's flow image too, which every
+ * frame must then carry. */
 EgoClipCollector *ego_clip_collector_new (const EgoDatasetInfo * info,
     const GstVideoInfo * vinfo, guint n_splits, const gchar * cache_file,
-    gboolean teacher, GError ** error);
+    gboolean teacher, gboolean flow, GError ** error);
 /* Before the first frame, on a collector made with teacher: the training
  * split's teacher logits come from the frames' GstEgoTeacherMeta, which
  * every frame of that split must then carry, of the dataset's heads and
@@ -73,5 +76,12 @@ gint ego_clip_collector_frame_step (const EgoClipCollector * c);
 /* With teacher_meta: the teachers' names (interned, NULL-terminated) of the
  * first meta seen; NULL otherwise or before it. */
 const gchar *const *ego_clip_collector_teachers (const EgoClipCollector * c);
+
+/* The picture of buf, an RGB frame of vinfo, into dst (packed, width * 3
+ * bytes a row) and, when flow_dst is given, the flow frame of its
+ * GstEgoFlowMeta into flow_dst alike. Fails on a frame smaller than vinfo
+ * or without the meta. */
+gboolean ego_clip_copy_frame (GstBuffer * buf, const GstVideoInfo * vinfo,
+    guint8 * dst, guint8 * flow_dst, GError ** error);
 
 #endif /* __EGO_CLIP_COLLECT_H__ */

@@ -42,7 +42,8 @@ load_default (EgoModelMeta * meta, GError ** error)
 }
 
 /* egoaction runs RGB networks one frame at a time: a teacher that looks
- * at future frames, or one of another modality, cannot be streamed. */
+ * at future frames, or a network of another modality (flow, audio, or RGB
+ * with flow), cannot be streamed. */
 static gboolean
 streamable (const EgoModelRef * ref, const gchar * key, GError ** error)
 {
@@ -50,8 +51,9 @@ streamable (const EgoModelRef * ref, const gchar * key, GError ** error)
   const gchar *name = *key ? key : "default model";
   if (g_strcmp0 (ref->meta.modality, "rgb") != 0 || cfg->in_channels != 3) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
-        "%s: a \"%s\" network; egoaction runs RGB students", name,
-        ref->meta.modality);
+        "%s: a \"%s\" network (%d input channels); egoaction sees RGB "
+        "frames only and runs RGB students", name, ref->meta.modality,
+        cfg->in_channels);
     return FALSE;
   }
   if (cfg->shift == EGO_SHIFT_BIDIRECTIONAL) {

@@ -101,6 +101,8 @@ ego_teacher_net_configure (EgoTeacherNet * t, const EgoDatasetInfo * info,
   spec.n_heads = info->n_heads;
   for (gint h = 0; h < info->n_heads; h++)
     spec.classes[h] = info->n_labels[h];
+  /* a network fed RGB and flow takes the flow of the frames' meta */
+  spec.flow = nc->in_channels == 5;
   t->clip = ego_clip_cache_new (&spec, NULL, error);
   if (t->clip == NULL)
     return FALSE;
@@ -116,24 +118,14 @@ gboolean
 ego_teacher_net_add_frame (EgoTeacherNet * t, GstBuffer * buf, guint slot,
     GError ** error)
 {
-  GstVideoFrame frame;
-  const guint8 *src;
-  guint8 *dst;
-  gint stride, w = GST_VIDEO_INFO_WIDTH (&t->vinfo);
   if (slot % t->candidates != (guint) t->candidates / 2)
     return TRUE;
-  if (gst_buffer_get_size (buf) < GST_VIDEO_INFO_SIZE (&t->vinfo)
-      || !gst_video_frame_map (&frame, &t->vinfo, buf, GST_MAP_READ)) {
-    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "frame %u is smaller than its caps say", slot);
+  if (!ego_clip_copy_frame (buf, &t->vinfo, ego_clip_cache_frame (t->clip,
+              0, (gint) slot), ego_clip_cache_flow (t->clip, 0, (gint) slot),
+          error)) {
+    g_prefix_error (error, "frame %u ", slot);
     return FALSE;
   }
-  src = GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
-  stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
-  dst = ego_clip_cache_frame (t->clip, 0, (gint) slot);
-  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (&t->vinfo); y++)
-    memcpy (dst + (gsize) y * w * 3, src + (gsize) y * stride, (gsize) w * 3);
-  gst_video_frame_unmap (&frame);
   return TRUE;
 }
 

@@ -70,6 +70,8 @@ ego_run_modality_channels (const gchar * modality)
     return 2;
   if (g_strcmp0 (modality, "audio") == 0)
     return 1;
+  if (g_strcmp0 (modality, "rgbflow") == 0)
+    return 5;
   return 0;
 }
 
@@ -79,6 +81,7 @@ build_meta (EgoRun * run, const EgoDatasetInfo * info, gint frame_step)
   EgoModelMeta *m = &run->meta;
   const EgoClipCacheSpec *spec = ego_clip_cache_spec (run->train);
   gboolean rgb = g_strcmp0 (run->s.modality, "rgb") == 0;
+  gboolean rgbflow = g_strcmp0 (run->s.modality, "rgbflow") == 0;
   memset (m, 0, sizeof (*m));
   m->format = EGO_META_FORMAT;
   /* only an online RGB network can be streamed by egoaction */
@@ -86,7 +89,7 @@ build_meta (EgoRun * run, const EgoDatasetInfo * info, gint frame_step)
   m->modality = g_strdup (run->s.modality);
   m->width = m->height = run->s.input_size;
   m->channels = ego_run_modality_channels (run->s.modality);
-  if (rgb) {
+  if (rgb || rgbflow) {
     memcpy (m->mean, input_mean, sizeof (input_mean));
     memcpy (m->std, input_std, sizeof (input_std));
   } else if (g_strcmp0 (run->s.modality, "audio") == 0) {
@@ -95,9 +98,11 @@ build_meta (EgoRun * run, const EgoDatasetInfo * info, gint frame_step)
      * sounds spread over about 3 (0.125) */
     m->mean[0] = 0.37f;
     m->std[0] = 0.125f;
-  } else {
-    /* flow: 128 is no motion; a few pixels per frame is one unit */
-    for (gint c = 0; c < m->channels; c++) {
+  }
+  if (g_strcmp0 (run->s.modality, "flow") == 0 || rgbflow) {
+    /* flow: 128 is no motion; a few pixels per frame is one unit (with
+     * rgbflow, the two planes after RGB) */
+    for (gint c = rgbflow ? 3 : 0; c < m->channels; c++) {
       m->mean[c] = 0.5f;
       m->std[c] = 0.05f;
     }

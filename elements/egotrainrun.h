@@ -32,7 +32,8 @@ typedef struct
   gint blocks[EGO_NET_MAX_STAGES];
   gint shift_div;
   gboolean bidirectional;       /* shift both ways: a teacher, not streamable */
-  const gchar *modality;        /* interned: "rgb", "flow" or "audio" */
+  const gchar *modality;        /* interned: "rgb", "flow", "audio" or
+                                 * "rgbflow" */
   gfloat dropout;
   /* training */
   EgoTrainConfig train;
@@ -84,7 +85,8 @@ typedef struct _EgoRun EgoRun;
 
 /* Input channels of a network trained on frames of this modality, as they
  * arrive in the graph: "rgb" (3), "flow" (2: egoflow's R = dx, G = dy),
- * "audio" (1: the grey log-mel images of egodatasetsrc modality=audio);
+ * "audio" (1: the grey log-mel images of egodatasetsrc modality=audio),
+ * "rgbflow" (5: RGB, then the flow of the frames' GstEgoFlowMeta);
  * 0 for a name it does not know. */
 gint ego_run_modality_channels (const gchar * modality);
 

@@ -19,6 +19,7 @@ struct _EgoVideoReader
   GstElement *pipeline;
   GstElement *scale;            /* first element after the decoder */
   GstElement *sink;
+  GstElement *flow_sink;        /* rgbflow: egoflow's frames */
   GstBus *bus;
   gint index;                   /* frames handed out */
   /* frame folder */

@@ -3,6 +3,7 @@
 #include "egovideoreader-private.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/ego/ego.h>
 #include <string.h>
 
 /* folder frames carry their index in the list as timestamp, in this unit */
@@ -22,6 +23,13 @@ GstElement *
 ego_video_reader_make (const gchar * factory, GError ** error)
 {
   return make (factory, error);
+}
+
+static void
+setup_sink (GstElement * sink)
+{
+  g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
+      "enable-last-sample", FALSE, NULL);
 }
 
 /* videoscale ! videoconvert [! modality] ! capsfilter ! appsink, scaling
@@ -52,8 +60,7 @@ add_output_chain (EgoVideoReader * r, gint width, gint height,
       "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, NULL);
   g_object_set (filter, "caps", caps, NULL);
   gst_caps_unref (caps);
-  g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
-      "enable-last-sample", FALSE, NULL);
+  setup_sink (sink);
   gst_bin_add_many (GST_BIN (r->pipeline), scale, convert, filter, sink, NULL);
   if (mod) {
     gst_bin_add (GST_BIN (r->pipeline), mod);
@@ -64,6 +71,45 @@ add_output_chain (EgoVideoReader * r, gint width, gint height,
   r->scale = scale;
   r->sink = sink;
   return scale;
+}
+
+/* videoscale ! videoconvert ! capsfilter ! tee, the tee into an appsink
+ * for the pictures and through egoflow into another for their flow:
+ * egoflow sees the RGB frames that the flow modality gives it, so each
+ * frame's flow is that modality's frame. */
+static GstElement *
+add_rgbflow_chain (EgoVideoReader * r, gint width, gint height,
+    GError ** error)
+{
+  static const gchar *const factories[] = { "videoscale", "videoconvert",
+    "capsfilter", "tee", "queue", "appsink", "queue", "egoflow", "appsink"
+  };
+  GstElement *e[G_N_ELEMENTS (factories)];
+  GstCaps *caps;
+  guint n;
+  for (n = 0; n < G_N_ELEMENTS (factories); n++)
+    if ((e[n] = make (factories[n], error)) == NULL)
+      break;
+  if (n < G_N_ELEMENTS (factories)) {
+    while (n-- > 0)
+      gst_object_unref (e[n]);
+    return NULL;
+  }
+  g_object_set (e[0], "method", 4, "add-borders", FALSE, NULL);
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
+      "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, NULL);
+  g_object_set (e[2], "caps", caps, NULL);
+  gst_caps_unref (caps);
+  setup_sink (e[5]);
+  setup_sink (e[8]);
+  for (n = 0; n < G_N_ELEMENTS (factories); n++)
+    gst_bin_add (GST_BIN (r->pipeline), e[n]);
+  gst_element_link_many (e[0], e[1], e[2], e[3], e[4], e[5], NULL);
+  gst_element_link_many (e[3], e[6], e[7], e[8], NULL);
+  r->scale = e[0];
+  r->sink = e[5];
+  r->flow_sink = e[8];
+  return e[0];
 }
 
 static void
@@ -131,8 +177,9 @@ ego_video_reader_new_file (const gchar * path, gint width, gint height,
   }
   r->pipeline = gst_pipeline_new ("ego-video-reader");
   dec = make ("uridecodebin", error);
-  if (dec == NULL
-      || add_output_chain (r, width, height, filter, error) == NULL) {
+  if (dec == NULL || (g_strcmp0 (filter, EGO_VIDEO_READER_RGBFLOW) == 0 ?
+          add_rgbflow_chain (r, width, height, error) :
+          add_output_chain (r, width, height, filter, error)) == NULL) {
     g_free (uri);
     ego_video_reader_free (r);
     return NULL;
@@ -264,34 +311,77 @@ frame_number (EgoVideoReader * r, GstBuffer * buf)
   return r->index + 1;
 }
 
-EgoReadResult
-ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
+/* Blocks until sink has a sample: FRAME, END at its end of stream, or
+ * ERROR or CANCELLED. */
+static EgoReadResult
+pull (EgoVideoReader * r, GstElement * sink, GstSample ** sample,
     GError ** error)
 {
-  if (r->audio)
-    return ego_video_reader_next_audio (r, buf, frame, error);
   for (;;) {
-    GstSample *sample;
     if (g_atomic_int_get (&r->cancelled))
       return EGO_READ_CANCELLED;
     if (ego_video_reader_bus_error (r, error))
       return EGO_READ_ERROR;
-    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (r->sink),
+    *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
         EGO_READER_POLL_TIME);
-    if (sample) {
-      GstBuffer *b = gst_sample_get_buffer (sample);
-      *frame = frame_number (r, b);
-      /* a copy of our own: decoders' pools must not run dry while frames
-       * wait for the rest of their clip */
-      *buf = gst_buffer_copy_deep (b);
-      r->index++;
-      gst_sample_unref (sample);
+    if (*sample)
       return EGO_READ_FRAME;
-    }
-    if (gst_app_sink_is_eos (GST_APP_SINK (r->sink)))
+    if (gst_app_sink_is_eos (GST_APP_SINK (sink)))
       return ego_video_reader_bus_error (r, error) ? EGO_READ_ERROR :
           EGO_READ_END;
   }
+}
+
+/* rgbflow: egoflow's frame of the same picture onto buf. */
+static EgoReadResult
+attach_flow (EgoVideoReader * r, GstBuffer * buf, GError ** error)
+{
+  GstSample *sample = NULL;
+  GstBuffer *flow;
+  EgoReadResult res = pull (r, r->flow_sink, &sample, error);
+  if (res == EGO_READ_END)
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "the optical flow ended before the pictures");
+  if (res != EGO_READ_FRAME)
+    return res == EGO_READ_END ? EGO_READ_ERROR : res;
+  flow = gst_sample_get_buffer (sample);
+  if (GST_BUFFER_PTS (flow) != GST_BUFFER_PTS (buf)) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "the optical flow of the frame at %" GST_TIME_FORMAT " came for "
+        "the frame at %" GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS
+            (buf)), GST_TIME_ARGS (GST_BUFFER_PTS (flow)));
+    gst_sample_unref (sample);
+    return EGO_READ_ERROR;
+  }
+  flow = gst_buffer_copy_deep (flow);
+  gst_buffer_add_ego_flow_meta (buf, flow);
+  gst_buffer_unref (flow);
+  gst_sample_unref (sample);
+  return EGO_READ_FRAME;
+}
+
+EgoReadResult
+ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
+    GError ** error)
+{
+  GstSample *sample = NULL;
+  GstBuffer *b;
+  EgoReadResult res;
+  if (r->audio)
+    return ego_video_reader_next_audio (r, buf, frame, error);
+  res = pull (r, r->sink, &sample, error);
+  if (res != EGO_READ_FRAME)
+    return res;
+  b = gst_sample_get_buffer (sample);
+  *frame = frame_number (r, b);
+  /* a copy of our own: decoders' pools must not run dry while frames wait
+   * for the rest of their clip */
+  *buf = gst_buffer_copy_deep (b);
+  r->index++;
+  gst_sample_unref (sample);
+  if (r->flow_sink && (res = attach_flow (r, *buf, error)) != EGO_READ_FRAME)
+    gst_clear_buffer (buf);
+  return res;
 }
 
 GstDiscovererInfo *

@@ -10,7 +10,11 @@
  * A video file's audio track can stand in for its pictures: one log-mel
  * spectrogram window per video frame, centred on the frame's time, drawn
  * as a grey image of the same size (egovideoreader-audio.c and
- * egomelframes.h tell how), numbered like the video's frames. */
+ * egomelframes.h tell how), numbered like the video's frames.
+ *
+ * Or the pictures can come with their optical flow: each RGB frame carries
+ * a GstEgoFlowMeta with egoflow's image of the motion from the previous
+ * frame, the very image the flow modality gives for that frame. */
 #ifndef __EGO_VIDEO_READER_H__
 #define __EGO_VIDEO_READER_H__
 
@@ -28,12 +32,15 @@ typedef struct _EgoVideoReader EgoVideoReader;
 
 /* filter value: the audio track's log-mel windows instead of the pictures */
 #define EGO_VIDEO_READER_AUDIO "egomelspec"
+/* filter value: the pictures, each with its flow image as a GstEgoFlowMeta */
+#define EGO_VIDEO_READER_RGBFLOW "rgbflow"
 
 /* A video file, every frame. filter: NULL, or the name of an element that
  * turns the scaled frames into another modality's frames of the same size
  * (egoflow: the motion from the previous frame), run on every frame; or
  * EGO_VIDEO_READER_AUDIO: a frame of the audio for every video frame (an
- * error when the file has no audio track). Errors do not name the file:
+ * error when the file has no audio track); or EGO_VIDEO_READER_RGBFLOW:
+ * the frames with egoflow's frames attached. Errors do not name the file:
  * the caller does. */
 EgoVideoReader *ego_video_reader_new_file (const gchar * path, gint width,
     gint height, const gchar * filter, GError ** error);

@@ -31,6 +31,11 @@
  * clips pick these frames as they would the pictures, so each sampled
  * frame's window is centred on it.
  *
+ * With modality=rgbflow the frames are the RGB pictures, and each carries
+ * a #GstEgoFlowMeta with its optical flow: the frame that modality=flow
+ * gives for the same frame (egoflow's motion from the previous frame, run
+ * on every frame of the video), for networks fed both.
+ *
  * Missing videos, undecodable files, videos without the audio track the
  * modality needs and clips past the end of their video are errors that
  * name the file and the clip (narration id and CSV line).
@@ -232,6 +237,8 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
     self->filter = "egoflow";
   else if (g_strcmp0 (modality, "audio") == 0)
     self->filter = EGO_VIDEO_READER_AUDIO;
+  else if (g_strcmp0 (modality, "rgbflow") == 0)
+    self->filter = EGO_VIDEO_READER_RGBFLOW;
   else
     goto bad_modality;
   self->split_names = g_strsplit (split, ",", -1);
@@ -267,8 +274,8 @@ even_candidates:
 bad_modality:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Unknown modality \"%s\": \"rgb\", \"flow\" or \"audio\".",
-            modality), (NULL));
+        ("Unknown modality \"%s\": \"rgb\", \"flow\", \"audio\" or "
+            "\"rgbflow\".", modality), (NULL));
     goto fail;
   }
 bad_split:
@@ -645,7 +652,9 @@ install_properties (GObjectClass * gobject_class)
           "(needs video files), or \"audio\": the video file's audio track, "
           "a log-mel spectrogram window centred on each frame drawn as a "
           "grey image of the same size (time along x, low bands at the "
-          "bottom)", DEFAULT_PROP_MODALITY, RW_READY));
+          "bottom), or \"rgbflow\": the rgb video, each frame with its "
+          "flow frame attached (GstEgoFlowMeta; needs video files)",
+          DEFAULT_PROP_MODALITY, RW_READY));
 }
 
 static void

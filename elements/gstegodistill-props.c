@@ -310,8 +310,10 @@ install_network_properties (GObjectClass * k)
   install_double (k, PROP_DROPOUT, "dropout", "Dropout before the "
       "classifiers", 0.0, 0.9, DEFAULT_PROP_DROPOUT);
   install_string (k, PROP_MODALITY, "modality", "What the frames are: "
-      "\"rgb\" video, \"flow\" from egoflow (a 2-channel network), or "
-      "\"audio\": egodatasetsrc's log-mel images (a 1-channel network)",
+      "\"rgb\" video, \"flow\" from egoflow (a 2-channel network), "
+      "\"audio\": egodatasetsrc's log-mel images (a 1-channel network), or "
+      "\"rgbflow\": rgb video with each frame's flow attached "
+      "(egodatasetsrc modality=rgbflow; a 5-channel network)",
       DEFAULT_PROP_MODALITY);
   g_object_class_install_property (k, PROP_BIDIRECTIONAL,
       g_param_spec_boolean ("bidirectional", "bidirectional", "Shift channels "

@@ -12,7 +12,10 @@
  *
  * with AdamW, linear warm-up then decay, gradient clipping, and per clip a
  * random candidate frame per segment, one random scale and crop for all
- * frames and a colour jitter, never a flip.
+ * frames and a colour jitter, never a flip. With modality=rgbflow the
+ * frames carry their optical flow (egodatasetsrc modality=rgbflow) and the
+ * network takes RGB and flow together, the flow through the same crop and
+ * without the colour jitter.
  *
  * The frames are kept once, at the size they arrive, in clip caches (in
  * memory, or memory-mapped from `cache-file`), so that epochs never decode
@@ -368,8 +371,8 @@ gst_ego_distill_start (GstBaseSink * sink)
   clear_settings (&s);
   if (!modality_ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Unknown modality \"%s\": \"rgb\", \"flow\" or \"audio\".",
-            s.modality), (NULL));
+        ("Unknown modality \"%s\": \"rgb\", \"flow\", \"audio\" or "
+            "\"rgbflow\".", s.modality), (NULL));
     return FALSE;
   }
   if (!blocks_ok || !out_ok) {
@@ -496,9 +499,12 @@ make_collector (GstEgoDistill * self, GstBuffer * first, GError ** error)
 {
   gchar *cache_file, *teacher_logits;
   gboolean meta = gst_buffer_get_ego_teacher_meta (first) != NULL;
+  gboolean flow;
   GST_OBJECT_LOCK (self);
   cache_file = g_strdup (self->cache_file);
   teacher_logits = g_strdup (self->settings.teacher_logits);
+  /* a network fed RGB and flow: the frames carry their flow */
+  flow = ego_run_modality_channels (self->settings.modality) == 5;
   GST_OBJECT_UNLOCK (self);
   if (meta && teacher_logits) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
@@ -507,7 +513,7 @@ make_collector (GstEgoDistill * self, GstBuffer * first, GError ** error)
   } else {
     /* the first split trains, the second validates */
     self->collector = ego_clip_collector_new (&self->info, &self->vinfo, 2,
-        cache_file, meta || teacher_logits, error);
+        cache_file, meta || teacher_logits, flow, error);
     if (self->collector && meta)
       ego_clip_collector_use_teacher_meta (self->collector);
   }

@@ -63,28 +63,8 @@ ego_batchnorm_forward_train (float *out, float *mean, float *rstd,
     const float *inp, const float *gamma, const float *beta,
     int n, int c, int hw, float eps)
 {
-  double count = (double) n * hw;
-  for (int ch = 0; ch < c; ch++) {
-    /* two passes, mean first: one-pass E[x^2] - E[x]^2 cancels badly */
-    double sum = 0.0, ss = 0.0;
-    for (int b = 0; b < n; b++)
-      sum += plane_sum (inp + ((size_t) b * c + ch) * hw, hw, 0.0f, 1);
-    double m = sum / count;
-    for (int b = 0; b < n; b++)
-      ss += plane_sum (inp + ((size_t) b * c + ch) * hw, hw, (float) m, 2);
-    float r = (float) (1.0 / sqrt (ss / count + eps));
-    float fm = (float) m;
-    /* out = (x - m) * r * gamma + beta = x * scale + shift */
-    float scale = r * gamma[ch], shift = beta[ch] - fm * scale;
-    for (int b = 0; b < n; b++) {
-      const float *x = inp + ((size_t) b * c + ch) * hw;
-      float *y = out + ((size_t) b * c + ch) * hw;
-      for (int i = 0; i < hw; i++)
-        y[i] = x[i] * scale + shift;
-    }
-    mean[ch] = fm;
-    rstd[ch] = r;
-  }
+  ego_batchnorm_forward_train_fused (out, mean, rstd, inp, gamma, beta, NULL,
+      0, n, c, hw, eps);
 }
 
 void
@@ -160,6 +140,150 @@ ego_batchnorm_backward (float *dinp, float *dgamma, float *dbeta,
         dx[i] += k * (dy[i] - a - (x[i] - m) * r * bx);
     }
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Training, fused with the residual add and ReLU that follow, which so
+ * cost no passes of their own. Each channel is one thread's, summed in
+ * the same order whatever the number of threads. */
+
+/* mean and rstd of channel ch of inp (n, c, hw); two passes, mean first:
+ * one-pass E[x^2] - E[x]^2 cancels badly */
+static void
+channel_stats (float *mean, float *rstd, const float *inp, int ch, int n,
+    int c, int hw, float eps)
+{
+  double count = (double) n * hw, sum = 0.0, ss = 0.0;
+  for (int b = 0; b < n; b++)
+    sum += plane_sum (inp + ((size_t) b * c + ch) * hw, hw, 0.0f, 1);
+  double m = sum / count;
+  for (int b = 0; b < n; b++)
+    ss += plane_sum (inp + ((size_t) b * c + ch) * hw, hw, (float) m, 2);
+  *mean = (float) m;
+  *rstd = (float) (1.0 / sqrt (ss / count + eps));
+}
+
+/* y (hw) = relu? (x * scale + shift + res), res (hw) or NULL; the branches
+ * are hoisted so that each loop vectorises */
+static void
+plane_apply (float *y, const float *x, const float *res, int relu,
+    float scale, float shift, int hw)
+{
+  if (res && relu) {
+    for (int i = 0; i < hw; i++) {
+      float v = x[i] * scale + shift + res[i];
+      y[i] = v > 0.0f ? v : 0.0f;
+    }
+  } else if (res) {
+    for (int i = 0; i < hw; i++)
+      y[i] = x[i] * scale + shift + res[i];
+  } else if (relu) {
+    for (int i = 0; i < hw; i++) {
+      float v = x[i] * scale + shift;
+      y[i] = v > 0.0f ? v : 0.0f;
+    }
+  } else {
+    for (int i = 0; i < hw; i++)
+      y[i] = x[i] * scale + shift;
+  }
+}
+
+typedef struct
+{
+  float *out, *mean, *rstd;
+  const float *inp, *gamma, *beta, *res;
+  int relu, n, c, hw;
+  float eps;
+} ForwardJob;
+
+static void
+channel_forward (int ch, int thread, void *data)
+{
+  const ForwardJob *j = data;
+  channel_stats (&j->mean[ch], &j->rstd[ch], j->inp, ch, j->n, j->c, j->hw,
+      j->eps);
+  float scale = j->rstd[ch] * j->gamma[ch];
+  float shift = j->beta[ch] - j->mean[ch] * scale;
+  for (int b = 0; b < j->n; b++) {
+    size_t at = ((size_t) b * j->c + ch) * j->hw;
+    plane_apply (j->out + at, j->inp + at, j->res ? j->res + at : NULL,
+        j->relu, scale, shift, j->hw);
+  }
+}
+
+void
+ego_batchnorm_forward_train_fused (float *out, float *mean, float *rstd,
+    const float *inp, const float *gamma, const float *beta, const float *res,
+    int relu, int n, int c, int hw, float eps)
+{
+  ForwardJob j = { out, mean, rstd, inp, gamma, beta, res, relu, n, c, hw,
+    eps
+  };
+  ego_parallel_for (c, ego_layers_threads (), channel_forward, &j);
+}
+
+/* g (n) = dy where out > 0, else 0: a select, which vectorises, where
+ * masking inside plane_grad_sums' lanes keeps them from it */
+static void
+plane_mask (float *g, const float *dy, const float *out, int n)
+{
+  for (int i = 0; i < n; i++) {
+    float v = dy[i];
+    g[i] = out[i] > 0.0f ? v : 0.0f;
+  }
+}
+
+/* dx (hw) = k * (g - a - (x - m) * r * bx); dx may be g */
+static void
+plane_dx (float *dx, const float *g, const float *x, float k, float a,
+    float m, float r, float bx, int hw)
+{
+  for (int i = 0; i < hw; i++)
+    dx[i] = k * (g[i] - a - (x[i] - m) * r * bx);
+}
+
+typedef struct
+{
+  float *dinp, *dgamma, *dbeta;
+  const float *dout, *out, *inp, *mean, *rstd, *gamma;
+  int n, c, hw;
+} BackwardJob;
+
+static void
+channel_backward (int ch, int thread, void *data)
+{
+  const BackwardJob *j = data;
+  double count = (double) j->n * j->hw, sdy = 0.0, sdyx = 0.0;
+  float m = j->mean[ch], r = j->rstd[ch];
+  /* the gradient at the batch norm's output: dout, or dout masked by the
+   * ReLU into dinp, which the last loop then turns into dx in place */
+  const float *g = j->out ? j->dinp : j->dout;
+  for (int b = 0; b < j->n; b++) {
+    size_t at = ((size_t) b * j->c + ch) * j->hw;
+    if (j->out)
+      plane_mask (j->dinp + at, j->dout + at, j->out + at, j->hw);
+    plane_grad_sums (&sdy, &sdyx, g + at, j->inp + at, j->hw, m);
+  }
+  sdyx *= r;                    /* now sum dy * xhat */
+  j->dbeta[ch] += (float) sdy;
+  j->dgamma[ch] += (float) sdyx;
+  float k = j->gamma[ch] * r;
+  float a = (float) (sdy / count), bx = (float) (sdyx / count);
+  for (int b = 0; b < j->n; b++) {
+    size_t at = ((size_t) b * j->c + ch) * j->hw;
+    plane_dx (j->dinp + at, g + at, j->inp + at, k, a, m, r, bx, j->hw);
+  }
+}
+
+void
+ego_batchnorm_backward_fused (float *dinp, float *dgamma, float *dbeta,
+    const float *dout, const float *out, const float *inp, const float *mean,
+    const float *rstd, const float *gamma, int n, int c, int hw)
+{
+  BackwardJob j = { dinp, dgamma, dbeta, dout, out, inp, mean, rstd, gamma,
+    n, c, hw
+  };
+  ego_parallel_for (c, ego_layers_threads (), channel_backward, &j);
 }
 
 void

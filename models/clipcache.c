@@ -15,8 +15,9 @@ struct _EgoClipCache
 {
   EgoClipCacheSpec spec;
   size_t frame_bytes;           /* width * height * 3 */
+  size_t slot_bytes;            /* a frame, and its flow image with flow */
   size_t clip_bytes;            /* all candidates of a clip */
-  uint8_t *frames;              /* (n_clips, T * C, h, w, 3) */
+  uint8_t *frames;              /* (n_clips, T * C, 1 or 2, h, w, 3) */
   size_t frames_bytes;
   gboolean mapped;
   int32_t *labels;              /* (n_clips, n_heads) */
@@ -80,7 +81,8 @@ ego_clip_cache_new (const EgoClipCacheSpec * spec, const char *file,
   c = g_new0 (EgoClipCache, 1);
   c->spec = *spec;
   c->frame_bytes = (size_t) spec->width * spec->height * 3;
-  c->clip_bytes = c->frame_bytes * spec->segments * spec->candidates;
+  c->slot_bytes = c->frame_bytes * (spec->flow ? 2 : 1);
+  c->clip_bytes = c->slot_bytes * spec->segments * spec->candidates;
   c->frames_bytes = c->clip_bytes * spec->n_clips;
   c->mapped = file != NULL;
   c->frames = file ? map_file (file, c->frames_bytes, error) :
@@ -129,7 +131,21 @@ uint8_t *
 ego_clip_cache_frame (EgoClipCache * c, int clip, int f)
 {
   return c->frames + (size_t) clip * c->clip_bytes + (size_t) f *
-      c->frame_bytes;
+      c->slot_bytes;
+}
+
+uint8_t *
+ego_clip_cache_flow (EgoClipCache * c, int clip, int f)
+{
+  if (!c->spec.flow)
+    return NULL;
+  return ego_clip_cache_frame (c, clip, f) + c->frame_bytes;
+}
+
+gboolean
+ego_clip_cache_has_channels (const EgoClipCache * c, int channels)
+{
+  return (channels >= 1 && channels <= 3) || (channels == 5 && c->spec.flow);
 }
 
 int32_t *
@@ -232,6 +248,36 @@ choose_crop (const EgoClipCacheSpec * s, int w, int h, const EgoAugment * aug,
   rect[3] = ch;
 }
 
+/* The planes of one candidate frame of a clip into xt (channels, h, w),
+ * on the 0..1 scale: RGB with its colour jitter (rng), then for 5
+ * channels the flow image's dx and dy; 1 or 2 channels are the first
+ * planes of an image that encodes another modality, never jittered. tmp
+ * holds 3 planes. */
+static void
+frame_planes (EgoClipCache * c, int clip, int f, const EgoResizePlan * plan,
+    int channels, const EgoAugment * aug, EgoRng * jitter, float *tmp,
+    float *xt)
+{
+  static const float zero[3] = { 0, 0, 0 }, one[3] = { 1, 1, 1 };
+  size_t n = (size_t) plan->dst_w * plan->dst_h;
+  int stride = c->spec.width * 3;
+  if (channels == 3 || channels == 5) {
+    ego_preprocess_rgb (plan, ego_clip_cache_frame (c, clip, f), stride, 0,
+        1, 2, zero, one, xt);
+    if (jitter)
+      colour_jitter (xt, n, aug, jitter);
+  }
+  if (channels == 5) {
+    ego_preprocess_rgb (plan, ego_clip_cache_flow (c, clip, f), stride, 0,
+        1, 2, zero, one, tmp);
+    memcpy (xt + 3 * n, tmp, sizeof (float) * 2 * n);
+  } else if (channels < 3) {
+    ego_preprocess_rgb (plan, ego_clip_cache_frame (c, clip, f), stride, 0,
+        1, 2, zero, one, tmp);
+    memcpy (xt, tmp, sizeof (float) * channels * n);
+  }
+}
+
 void
 ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
     int channels, const float *mean, const float *std,
@@ -239,15 +285,14 @@ ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
     float *x)
 {
   const EgoClipCacheSpec *s = &c->spec;
-  static const float zero[3] = { 0, 0, 0 }, one[3] = { 1, 1, 1 };
   size_t n = (size_t) w * h;
   double rect[4];
   EgoResizePlan plan;
   EgoRng jitter;
-  /* flow (2) and spectrogram (1) frames are cached as RGB images: their
-   * first planes are the network's channels */
-  float *rgb = channels == 3 ? NULL : g_new (float, 3 * n);
-  g_return_if_fail (channels >= 1 && channels <= 3);
+  float *tmp;
+  g_return_if_fail (ego_clip_cache_has_channels (c, channels));
+  tmp = g_new (float, 3 * n);
+  /* one crop for all frames, and for the flow as for the pictures */
   choose_crop (s, w, h, aug, rng, view, n_views, rect);
   ego_resize_plan_init_rect (&plan, s->width, s->height, w, h, rect[0],
       rect[1], rect[2], rect[3], 3, NULL);
@@ -258,16 +303,11 @@ ego_clip_cache_make_input (EgoClipCache * c, int clip, int w, int h,
     int k = rng ? (int) ego_rng_below (rng, s->candidates) :
         CLAMP (s->candidates / 2 + offset, 0, s->candidates - 1);
     float *xt = x + (size_t) t * channels * n;
-    float *planes = rgb ? rgb : xt;
     EgoRng replay = jitter;
-    ego_preprocess_rgb (&plan, ego_clip_cache_frame (c, clip,
-            t * s->candidates + k), s->width * 3, 0, 1, 2, zero, one, planes);
-    if (rng && channels == 3)
-      colour_jitter (planes, n, aug, &replay);
-    if (rgb)
-      memcpy (xt, rgb, sizeof (float) * channels * n);
+    frame_planes (c, clip, t * s->candidates + k, &plan, channels, aug,
+        rng ? &replay : NULL, tmp, xt);
     normalise (xt, n, channels, mean, std);
   }
-  g_free (rgb);
+  g_free (tmp);
   ego_resize_plan_clear (&plan);
 }

@@ -5,7 +5,9 @@
  * evenly spread positions (k + 0.5) / C of the segment (C odd, so the middle
  * candidate is TSN's test frame), as 8-bit RGB at the cache size: the
  * source frame scaled so that its short side is a little larger than the
- * network input, leaving room for scale jitter. Along with the frames: the
+ * network input, leaving room for scale jitter. With flow, each frame also
+ * keeps its optical flow as egoflow's RGB image of the same size (R = dx,
+ * G = dy), for networks fed RGB and flow. Along with the frames: the
  * labels per head and, when distilling, the teacher's logits per head.
  *
  * Batches are made from it as the method prescribes (DESIGN.md section 4):
@@ -33,6 +35,7 @@ typedef struct
   int n_heads;
   int classes[EGO_MAX_HEADS];
   gboolean teacher;             /* store teacher logits */
+  gboolean flow;                /* store each frame's flow image too */
 } EgoClipCacheSpec;
 
 typedef struct _EgoClipCache EgoClipCache;
@@ -46,6 +49,12 @@ const EgoClipCacheSpec *ego_clip_cache_spec (const EgoClipCache * cache);
 /* Candidate frame index f (0 .. T*C-1, segment-major) of clip i: packed
  * RGB, width*3 bytes per row. Writable, to be filled once. */
 uint8_t *ego_clip_cache_frame (EgoClipCache * cache, int clip, int f);
+/* With flow: the flow image of that frame, packed like it; else NULL. */
+uint8_t *ego_clip_cache_flow (EgoClipCache * cache, int clip, int f);
+/* Whether inputs of this many channels can be made from the cache: 1 to 3,
+ * or 5 with flow. */
+gboolean ego_clip_cache_has_channels (const EgoClipCache * cache,
+    int channels);
 /* labels (n_heads) and teacher logits (classes[h] per head) of a clip */
 int32_t *ego_clip_cache_labels (EgoClipCache * cache, int clip);
 float *ego_clip_cache_teacher (EgoClipCache * cache, int clip, int head);
@@ -67,7 +76,9 @@ typedef struct
 /* Input of the network for clip i: x (T, channels, h, w) normalised with
  * mean and std (channels values each). channels 3 is RGB; 2 and 1 keep the
  * first planes of frames that encode another modality as an image (flow:
- * R = dx, G = dy; a spectrogram: grey), and have no colour jitter.
+ * R = dx, G = dy; a spectrogram: grey), and have no colour jitter; 5 (a
+ * cache with flow) is RGB then the flow's dx and dy, both through the same
+ * crop, the colour jitter on RGB alone.
  * Training: random candidates, crop and colour (rng); evaluation
  * (rng NULL): middle candidates, view v of n_views (1 or 3), offset
  * selects another candidate per segment for multi-clip evaluation

@@ -5,9 +5,10 @@
  * so the arithmetic runs at the BLAS rate and the only extra cost is building
  * col. A 1x1, stride 1, unpadded convolution needs no col: the input image
  * already is that matrix. Depthwise convolutions have K = kh*kw, far too
- * small for sgemm to pay off, so they use a direct loop instead.
+ * small for sgemm to pay off, so they use a direct loop instead. The
+ * packed direct kernels, for CPUs with AVX-512, are in conv2d_direct.c.
  */
-#include "layers.h"
+#include "conv2d_private.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -58,21 +59,22 @@ band_rows (const EgoConv2d * c, int oh, int ow)
 }
 
 static int phase_stride (const EgoConv2d * c, int h, int w);
-static size_t direct_scratch_floats (const EgoConv2d * c, int h, int w);
 
-/* The larger of: col for one band (forward and backward), then for a
- * stride-2 forward the input's phases (see split_phases); and the direct
- * forward's (see direct_forward). */
+/* The largest of: col for one band (forward and backward), then for a
+ * stride 2 the input's phases (see split_phases); the direct forward's
+ * (see direct_forward); and the packed input gradient's. */
 size_t
 ego_conv2d_scratch_floats (const EgoConv2d * c, int h, int w)
 {
-  size_t col = 0, direct = direct_scratch_floats (c, h, w);
+  size_t col = 0, direct = ego_conv2d_direct_scratch_floats (c, h, w);
+  size_t tdirect = ego_conv2d_input_grad_scratch_floats (c, h, w);
   if (!is_depthwise (c) && !is_pointwise (c)) {
     int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
     size_t icg = c->in_c / c->groups;
     col = icg * c->kh * c->kw * band_rows (c, oh, ow) * ow
         + (phase_stride (c, h, w) == 2 ? icg * h * w : 0);
   }
+  direct = direct > tdirect ? direct : tdirect;
   return col > direct ? col : direct;
 }
 
@@ -405,27 +407,6 @@ im2col_planes (float *col, const float *planes, const EgoConv2d * c,
   }
 }
 
-/* What follows a convolution in an inference network, fused into it. */
-typedef struct
-{
-  const float *bias;            /* (out_c) or NULL */
-  const float *res;             /* added after the bias, like out; or NULL */
-  int relu;
-} Epilogue;
-
-/* y (n) = relu? (x + b + res), res (n) or NULL; x may be y */
-static inline void
-finish_row (float *y, const float *x, int n, float b, const float *res,
-    int relu)
-{
-  for (int i = 0; i < n; i++) {
-    float v = x[i] + b;
-    if (res)
-      v += res[i];
-    y[i] = relu && !(v > 0.0f) ? 0.0f : v;
-  }
-}
-
 /* y (ocg, cols) with row stride ld: y = relu? (y + bias + res); bias
  * (ocg) and res (ocg, cols, stride ld) of this group, each may be NULL */
 static void
@@ -537,8 +518,9 @@ add_row_sums (float *dbias, const float *dy, int ocg, int ohw)
 }
 
 /* One image and group: dwg (ocg, k) and dx (icg, h, w) may be NULL. Band by
- * band: dwg += dy_band . col^T, then the spent col buffer takes
- * dcol = wg^T . dy_band, which col2im scatters into dx. */
+ * band: dwg += dy_band . col^T, col built as forward builds it, then the
+ * spent col buffer takes dcol = wg^T . dy_band, which col2im scatters
+ * into dx. */
 static void
 conv_group_backward (float *dx, float *dwg, const float *dy, const float *x,
     const float *wg, const EgoConv2d * c, int h, int w, float *scratch)
@@ -546,6 +528,8 @@ conv_group_backward (float *dx, float *dwg, const float *dy, const float *x,
   int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
   int icg = c->in_c / c->groups, ocg = c->out_c / c->groups, ohw = oh * ow;
   int k = icg * c->kh * c->kw, rows = band_rows (c, oh, ow);
+  int s = phase_stride (c, h, w);
+  const float *planes = x;
   if (is_pointwise (c)) {
     if (dwg)
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, ocg, k, ohw,
@@ -555,11 +539,17 @@ conv_group_backward (float *dx, float *dwg, const float *dy, const float *x,
           1.0f, wg, k, dy, ohw, 1.0f, dx, ohw);
     return;
   }
+  if (dwg && s == 2) {
+    /* after the band's col, as forward keeps them */
+    float *phases = scratch + (size_t) k * rows * ow;
+    split_phases (phases, x, c, icg, h, w);
+    planes = phases;
+  }
   for (int oy0 = 0; oy0 < oh; oy0 += rows) {
     int noy = oy0 + rows <= oh ? rows : oh - oy0, cols = noy * ow;
     const float *dyb = dy + (size_t) oy0 * ow;  /* (ocg, cols), stride ohw */
     if (dwg) {
-      im2col (scratch, x, c, icg, h, w, oy0, noy, ow);
+      build_col (scratch, x, planes, s, c, h, w, oy0, noy);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, ocg, k, cols,
           1.0f, dyb, ohw, scratch, cols, 1.0f, dwg, k);
     }
@@ -594,345 +584,4 @@ ego_conv2d_backward (float *dinp, float *dweight, float *dbias,
           weight + (size_t) g * ocg * k, c, h, w, scratch);
     }
   }
-}
-
-/* ------------------------------------------------------------------------ */
-/* Direct convolution for inference on x86-64 CPUs with AVX-512, where
- * OpenBLAS runs its Haswell (8-wide) kernels and repacks both operands on
- * every call. Here the weights are packed once (ego_conv2d_pack), the input
- * is only padded, not unrolled, and a 16-wide kernel keeps a tile of mr
- * output pixels (of one row) x nr output channels in registers: per tap it
- * loads nr/16 weight vectors and multiplies them by mr input pixels, each
- * broadcast. Tap t = (ic, ki, kj) of pixel r reads the padded input at
- * off[t] + r * sw, so no im2col is needed. That runs at about twice sgemm's
- * rate on the student's layers. Elsewhere (no AVX-512, not GCC, grouped
- * convolutions) ego_conv2d_packed_floats is 0 and ego_conv2d_forward_packed
- * runs ego_conv2d_forward_fused. */
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HAVE_DIRECT 1
-#else
-#define HAVE_DIRECT 0
-#endif
-
-#define PANEL 64                /* output channels per packed panel */
-#define TILE_MAX_MR 14
-#define TILE_ACCS 28            /* mr * nr / 16 accumulators, of 32 regs */
-
-/* the padded input's trailing floats: the last tile of a row may run past
- * the row (into the next one, or past the end) for pixels it discards */
-#define PAD_SLACK (2 * TILE_MAX_MR)
-
-static int
-direct_supported (const EgoConv2d * c)
-{
-#if HAVE_DIRECT
-  return c->groups == 1 && (c->sw == 1 || c->sw == 2)
-      && __builtin_cpu_supports ("avx512f");
-#else
-  return 0;
-#endif
-}
-
-/* padded input (in_c, h + 2ph, w + 2pw) + slack, then k tap offsets, then
- * aligned to 64 bytes the tiles of one output row (ow + 16, PANEL) */
-static size_t
-direct_scratch_floats (const EgoConv2d * c, int h, int w)
-{
-  size_t ow = ego_conv2d_out_w (c, w);
-  if (!direct_supported (c))
-    return 0;
-  return (size_t) c->in_c * (h + 2 * c->ph) * (w + 2 * c->pw) + PAD_SLACK
-      + (size_t) c->in_c * c->kh * c->kw + 16 + (ow + 16) * PANEL;
-}
-
-size_t
-ego_conv2d_packed_floats (const EgoConv2d * c)
-{
-  if (!direct_supported (c))
-    return 0;
-  return (size_t) (c->out_c + PANEL - 1) / PANEL * PANEL * c->in_c * c->kh
-      * c->kw;
-}
-
-/* packed (ceil (out_c / 64), k, 64) from weight (out_c, k), zero-padded:
- * a tile's weights of one tap are adjacent */
-void
-ego_conv2d_pack (float *packed, const float *weight, const EgoConv2d * c)
-{
-  size_t k = (size_t) c->in_c * c->kh * c->kw;
-  size_t panels = (size_t) (c->out_c + PANEL - 1) / PANEL;
-  memset (packed, 0, panels * k * PANEL * sizeof (float));
-  for (int o = 0; o < c->out_c; o++)
-    for (size_t t = 0; t < k; t++)
-      packed[((size_t) (o / PANEL) * k + t) * PANEL + o % PANEL] =
-          weight[o * k + t];
-}
-
-#if HAVE_DIRECT
-/* GCC's generic vectors of 16 floats: plain C, which becomes AVX-512 code
- * in the functions marked AVX512 */
-typedef float v16 __attribute__((vector_size (64)));
-typedef float v16u __attribute__((vector_size (64), aligned (4)));
-typedef int v16i __attribute__((vector_size (64)));
-
-#define INLINE inline __attribute__ ((always_inline))
-/* -std=c99 turns off contracting a * b + c into an FMA: turn it back on */
-#define AVX512 \
-  __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
-
-/* tile (mr, nv * 16) = sum over taps t of in[off[t] + r * s] * w[t] (nv *
- * 16), w with a tap stride of PANEL (any alignment: v16u). Inlined with
- * constant mr, nv and s, the loops unroll and the accumulators stay in
- * registers. */
-static INLINE void
-tile_kernel (float *tile, const float *in, const int *off, int k,
-    const float *w, const int mr, const int nv, const int s)
-{
-  const v16 zero = { 0 };
-  v16 acc[TILE_ACCS];
-  for (int i = 0; i < mr * nv; i++)
-    acc[i] = zero;
-  for (int t = 0; t < k; t++, w += PANEL) {
-    const float *p = in + off[t];
-    v16 wv[PANEL / 16];
-    for (int v = 0; v < nv; v++)
-      wv[v] = *(const v16u *) (w + v * 16);
-    for (int r = 0; r < mr; r++)
-      for (int v = 0; v < nv; v++)
-        acc[r * nv + v] += p[r * s] * wv[v];
-  }
-  for (int i = 0; i < mr * nv; i++)
-    *(v16 *) (tile + i * 16) = acc[i];
-}
-
-typedef void (*TileFn) (float *tile, const float *in, const int *off, int k,
-    const float *w);
-
-static AVX512 void
-tile_14x32_s1 (float *tile, const float *in, const int *off, int k,
-    const float *w)
-{
-  tile_kernel (tile, in, off, k, w, 14, 2, 1);
-}
-
-static AVX512 void
-tile_14x32_s2 (float *tile, const float *in, const int *off, int k,
-    const float *w)
-{
-  tile_kernel (tile, in, off, k, w, 14, 2, 2);
-}
-
-static AVX512 void
-tile_7x64_s1 (float *tile, const float *in, const int *off, int k,
-    const float *w)
-{
-  tile_kernel (tile, in, off, k, w, 7, 4, 1);
-}
-
-static AVX512 void
-tile_7x64_s2 (float *tile, const float *in, const int *off, int k,
-    const float *w)
-{
-  tile_kernel (tile, in, off, k, w, 7, 4, 2);
-}
-
-typedef struct
-{
-  int mr, nr;
-  TileFn fn[2];                 /* stride 1, 2 */
-} TileShape;
-
-static const TileShape tile_shapes[] = {
-  {14, 32, {tile_14x32_s1, tile_14x32_s2}},
-  {7, 64, {tile_7x64_s1, tile_7x64_s2}},
-};
-
-/* the tile shape that wastes least on the edges of (out_c, ow) */
-static const TileShape *
-choose_tile (int out_c, int ow)
-{
-  const TileShape *best = NULL;
-  size_t best_work = 0;
-  for (size_t i = 0; i < sizeof (tile_shapes) / sizeof (tile_shapes[0]); i++) {
-    const TileShape *t = &tile_shapes[i];
-    size_t work = (size_t) (ow + t->mr - 1) / t->mr * t->mr
-        * ((out_c + t->nr - 1) / t->nr * t->nr);
-    if (!best || work < best_work) {
-      best = t;
-      best_work = work;
-    }
-  }
-  return best;
-}
-
-/* pad (in_c, hp, wp) = inp (in_c, h, w) framed by ph rows and pw columns
- * of zeros, then PAD_SLACK zeros */
-static void
-pad_input (float *pad, const float *inp, const EgoConv2d * c, int h, int w)
-{
-  int wp = w + 2 * c->pw;
-  size_t frame = (size_t) c->ph * wp;
-  float *d = pad;
-  for (int ic = 0; ic < c->in_c; ic++) {
-    memset (d, 0, frame * sizeof (float));
-    d += frame;
-    for (int y = 0; y < h; y++, d += wp) {
-      for (int i = 0; i < c->pw; i++)
-        d[i] = d[c->pw + w + i] = 0.0f;
-      memcpy (d + c->pw, inp + ((size_t) ic * h + y) * w, w * sizeof (float));
-    }
-    memset (d, 0, frame * sizeof (float));
-    d += frame;
-  }
-  memset (d, 0, PAD_SLACK * sizeof (float));
-}
-
-/* m (16, 16), row i in m[i], becomes its transpose: for d = 8, 4, 2, 1 the
- * off-diagonal d x d blocks of every 2d x 2d block trade places */
-static INLINE void
-transpose16 (v16 * m)
-{
-  /* unrolled, so that the shuffles' lane masks are constants */
-#pragma GCC unroll 4
-  for (int d = 8; d > 0; d /= 2) {
-    v16i lo, hi;                /* lanes of (m[i], m[i + d]): 0-15, 16-31 */
-#pragma GCC unroll 16
-    for (int k = 0; k < 16; k++) {
-      lo[k] = k & d ? 16 + k - d : k;
-      hi[k] = k & d ? 16 + k : k + d;
-    }
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) {
-      if (i & d)
-        continue;
-      v16 a = m[i], b = m[i + d];
-      m[i] = __builtin_shuffle (a, b, lo);
-      m[i + d] = __builtin_shuffle (a, b, hi);
-    }
-  }
-}
-
-/* y (16) = relu? (x + b + res), res or NULL, as finish_row (NaN to 0) */
-static INLINE AVX512 void
-finish16 (float *y, v16 x, float b, const float *res, int relu)
-{
-  const v16 zero = { 0 };
-  x += b;
-  if (res)
-    x += *(const v16u *) res;
-  if (relu)
-    x = (v16) ((v16i) x & (x > zero));
-  *(v16u *) y = x;
-}
-
-/* Row oy of out (out_c, oh, ow), channels [o0, o0 + no), from the tiles'
- * row (pixel-major: pixel x's nr channels at row + x * nr), 16 x 16 at a
- * time: transposed, through the epilogue, stored. A whole vector past the
- * row's end runs into the channel's next rows, which are stored after this
- * one; only where it would leave the channel is the tail stored by
- * finish_row. So out must not overlap res. */
-static AVX512 void
-row_store (float *out, const float *row, int nr, const Epilogue * e,
-    int o0, int no, int oy, int oh, int ow)
-{
-  size_t ohw = (size_t) oh * ow;
-  for (int x0 = 0; x0 < ow; x0 += 16) {
-    int whole = (size_t) oy * ow + x0 + 16 <= ohw;
-    for (int v = 0; v < no; v += 16) {
-      v16 m[16];
-      for (int i = 0; i < 16; i++)
-        m[i] = *(const v16 *) (row + (size_t) (x0 + i) * nr + v);
-      transpose16 (m);
-      for (int i = 0; i < 16 && v + i < no; i++) {
-        int o = o0 + v + i;
-        size_t at = o * ohw + (size_t) oy * ow + x0;
-        float b = e->bias ? e->bias[o] : 0.0f, tail[16];
-        const float *res = e->res ? e->res + at : NULL;
-        if (whole) {
-          finish16 (out + at, m[i], b, res, e->relu);
-        } else {
-          *(v16u *) tail = m[i];
-          finish_row (out + at, tail, ow - x0, b, res, e->relu);
-        }
-      }
-    }
-  }
-}
-
-/* The scratch of direct_forward, carved: see direct_scratch_floats. */
-typedef struct
-{
-  float *pad;                   /* padded input */
-  int *off;                     /* tap offsets, as ints in the floats */
-  float *row;                   /* row_store's, 64-byte aligned */
-} DirectScratch;
-
-static DirectScratch
-direct_scratch_carve (float *scratch, const EgoConv2d * c, int h, int w)
-{
-  DirectScratch d;
-  size_t pad = (size_t) c->in_c * (h + 2 * c->ph) * (w + 2 * c->pw);
-  uintptr_t end = (uintptr_t) (scratch + pad + PAD_SLACK
-      + (size_t) c->in_c * c->kh * c->kw);
-  d.pad = scratch;
-  d.off = (int *) (scratch + pad + PAD_SLACK);
-  d.row = (float *) ((end + 63) / 64 * 64);
-  return d;
-}
-
-/* One image: out (out_c, oh, ow) from inp (in_c, h, w), a channel panel
- * (whose weights so stay in cache) and output row at a time. The offsets
- * are ints in the float scratch, which this call alone uses. */
-static void
-direct_forward (float *out, const float *inp, const float *packed,
-    const Epilogue * e, const EgoConv2d * c, int h, int w, float *scratch)
-{
-  int oh = ego_conv2d_out_h (c, h), ow = ego_conv2d_out_w (c, w);
-  int hp = h + 2 * c->ph, wp = w + 2 * c->pw, t = 0;
-  int k = c->in_c * c->kh * c->kw;
-  DirectScratch d = direct_scratch_carve (scratch, c, h, w);
-  const TileShape *ts = choose_tile (c->out_c, ow);
-  const float *src = d.pad;
-  /* unpadded, with no partial tiles, the reads stay inside the input */
-  if (c->ph == 0 && c->pw == 0 && ow % ts->mr == 0)
-    src = inp;
-  else
-    pad_input (d.pad, inp, c, h, w);
-  for (int ic = 0; ic < c->in_c; ic++)
-    for (int ki = 0; ki < c->kh; ki++)
-      for (int kj = 0; kj < c->kw; kj++)
-        d.off[t++] = (ic * hp + ki) * wp + kj;
-  for (int o0 = 0; o0 < c->out_c; o0 += ts->nr) {
-    const float *wo = packed + (size_t) (o0 / PANEL) * k * PANEL + o0 % PANEL;
-    int no = c->out_c - o0 < ts->nr ? c->out_c - o0 : ts->nr;
-    for (int oy = 0; oy < oh; oy++) {
-      const float *in = src + (size_t) oy * c->sh * wp;
-      for (int ox = 0; ox < ow; ox += ts->mr)
-        ts->fn[c->sw - 1] (d.row + (size_t) ox * ts->nr, in + ox * c->sw,
-            d.off, k, wo);
-      row_store (out, d.row, ts->nr, e, o0, no, oy, oh, ow);
-    }
-  }
-}
-#endif /* HAVE_DIRECT */
-
-void
-ego_conv2d_forward_packed (float *out, const float *inp, const float *weight,
-    const float *packed, const float *bias, const float *res, int relu,
-    const EgoConv2d * c, int n, int h, int w, float *scratch)
-{
-#if HAVE_DIRECT
-  if (packed) {
-    size_t ohw = (size_t) ego_conv2d_out_h (c, h) * ego_conv2d_out_w (c, w);
-    for (int b = 0; b < n; b++) {
-      Epilogue e = { bias, res ? res + b * c->out_c * ohw : NULL, relu };
-      direct_forward (out + b * c->out_c * ohw,
-          inp + (size_t) b * c->in_c * h * w, packed, &e, c, h, w, scratch);
-    }
-    return;
-  }
-#endif
-  ego_conv2d_forward_fused (out, inp, weight, bias, res, relu, c, n, h, w,
-      scratch);
 }

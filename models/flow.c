@@ -9,7 +9,7 @@
  * psi(s2) = sqrt(s2 + eps^2), is linearised around the increment, its
  * robust weights frozen for a few SOR sweeps and then re-computed (lagged
  * non-linearity), and the increment is added and median-filtered. */
-#include "flow.h"
+#include "flow_private.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,27 +20,6 @@
 #define EPS_DATA 1.0f
 #define EPS_SMOOTH 0.01f
 #define SOR_OMEGA 1.8f
-
-/* the working planes, each of the finest level's size */
-enum
-{
-  P_U, P_V, P_DU, P_DV,         /* flow, and its increment in this warp */
-  P_I0X, P_I0Y, P_I1X, P_I1Y,   /* the level's image gradients */
-  P_IX, P_IY, P_IZ, P_IXX, P_IXY, P_IYY, P_IXZ, P_IYZ, P_MASK,  /* warped */
-  P_A12, P_D1, P_D2, P_R1, P_R2,        /* the linear system */
-  P_WX, P_WY, P_TMP,            /* smoothness weights, scratch */
-  N_PLANES
-};
-
-struct EgoFlow
-{
-  EgoFlowParams p;
-  int levels;
-  int lw[EGO_FLOW_MAX_LEVELS], lh[EGO_FLOW_MAX_LEVELS];
-  float *pyr0[EGO_FLOW_MAX_LEVELS], *pyr1[EGO_FLOW_MAX_LEVELS];
-  float *plane[N_PLANES];
-  float *block;
-};
 
 void
 ego_flow_params_init (EgoFlowParams * params)

@@ -46,4 +46,8 @@ void ego_flow_compute (EgoFlow * flow, const float *prev, const float *next,
 /* the number of pyramid levels in use */
 int ego_flow_levels (const EgoFlow * flow);
 
+/* The operations of one ego_flow_compute, in billions (GFLOPs): counted
+ * from its loops, see flow.c. */
+double ego_flow_gflops (const EgoFlow * flow);
+
 #endif /* EGO_FLOW_H */

@@ -20,6 +20,20 @@
 #include "rng.h"
 
 /* ------------------------------------------------------------------------ */
+/* Threads of the layers that split their work themselves (1 unless set;
+ * ego_set_num_threads sets it). Their results do not depend on it. */
+
+#define EGO_MAX_THREADS 64
+
+void ego_layers_set_threads (int n);
+int ego_layers_threads (void);
+/* Runs fn (i, thread, data) for every i in [0, n), split over up to
+ * threads threads (the caller's among them) in contiguous ranges; thread
+ * in [0, threads) tells whose scratch to use. Returns when all are done. */
+typedef void (*EgoParallelFn) (int i, int thread, void *data);
+void ego_parallel_for (int n, int threads, EgoParallelFn fn, void *data);
+
+/* ------------------------------------------------------------------------ */
 /* 2-D convolution: im2col + sgemm per image and group; a direct kernel when
  * the convolution is depthwise (groups == in_c == out_c). */
 
@@ -61,6 +75,25 @@ void ego_conv2d_forward_packed (float *out, const float *inp,
 void ego_conv2d_backward (float *dinp, float *dweight, float *dbias,
     const float *dout, const float *inp, const float *weight,
     const EgoConv2d * c, int n, int h, int w, float *scratch);
+/* Training: the input gradient of a stride-1 convolution on the direct
+ * kernel, with the weights packed by ego_conv2d_pack_input_grad. Unlike
+ * ego_conv2d_backward, dinp is written, not added to. The packed floats
+ * are 0 where there is no such kernel (as ego_conv2d_packed_floats);
+ * then ego_conv2d_backward is the way. */
+size_t ego_conv2d_packed_input_grad_floats (const EgoConv2d * c);
+void ego_conv2d_pack_input_grad (float *packed, const float *weight,
+    const EgoConv2d * c);
+void ego_conv2d_backward_input_packed (float *dinp, const float *dout,
+    const float *packed, const EgoConv2d * c, int n, int h, int w,
+    float *scratch);
+/* Training: dweight += the weight gradient, on a direct kernel, for n
+ * images at once. The scratch floats depend on n, and are 0 where there
+ * is no such kernel (then ego_conv2d_backward is the way). */
+size_t ego_conv2d_weight_grad_scratch_floats (const EgoConv2d * c, int n,
+    int h, int w);
+void ego_conv2d_weight_grad_packed (float *dweight, const float *dout,
+    const float *inp, const EgoConv2d * c, int n, int h, int w,
+    float *scratch);
 
 /* ------------------------------------------------------------------------ */
 /* Batch norm over (n, c, hw): per channel statistics over n and hw.
@@ -81,6 +114,21 @@ void ego_batchnorm_forward_eval (float *out, const float *inp,
 void ego_batchnorm_backward (float *dinp, float *dgamma, float *dbeta,
     const float *dout, const float *inp, const float *mean, const float *rstd,
     const float *gamma, int n, int c, int hw);
+/* Training forward fused with what follows a batch norm in a residual
+ * network: out = relu? (bn (inp) + res), res (n, c, hw) or NULL, relu 0 or
+ * 1; out may be inp. Split over ego_layers_threads () by channel. */
+void ego_batchnorm_forward_train_fused (float *out, float *mean, float *rstd,
+    const float *inp, const float *gamma, const float *beta, const float *res,
+    int relu, int n, int c, int hw, float eps);
+/* Its backward as far as inp: the gradient at the batch norm's output is
+ * dout where out > 0, out being the fused forward's output (or dout itself
+ * when out is NULL: no relu). Unlike the other backwards, dinp is written,
+ * not added to: it is the gradient at a convolution's output, a buffer of
+ * its own, which so needs no zeroing pass. dgamma and dbeta are added to;
+ * res's gradient is the caller's. Split over ego_layers_threads (). */
+void ego_batchnorm_backward_fused (float *dinp, float *dgamma, float *dbeta,
+    const float *dout, const float *out, const float *inp, const float *mean,
+    const float *rstd, const float *gamma, int n, int c, int hw);
 /* Fold an inference batch norm into the convolution before it:
  * w_out (out_c, k) and b_out (out_c) from conv weight (out_c, k) and bias
  * (out_c or NULL). w_out may alias conv_w. */

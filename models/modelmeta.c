@@ -23,7 +23,7 @@
 static const char *const kinds[] = { "student", "teacher", NULL };
 
 static const char *const modalities[] = { "rgb", "flow", "audio", "layout",
-  NULL
+  "rgbflow", NULL
 };
 
 /* *INDENT-OFF* */

@@ -10,7 +10,8 @@
 
 #define EGO_META_FORMAT 1
 #define EGO_MAX_HEADS 4
-#define EGO_MAX_CHANNELS 4
+/* RGB and flow (dx, dy) together */
+#define EGO_MAX_CHANNELS 5
 #define EGO_MAX_LABELS 4096
 
 typedef struct
@@ -24,7 +25,7 @@ typedef struct
 {
   int format;
   char *kind;                   /* "student" | "teacher" */
-  char *modality;               /* "rgb" | "flow" | "audio" | "layout" */
+  char *modality;               /* rgb, flow, audio, layout or rgbflow */
   JsonObject *arch;             /* owned reference; read by the network */
   int width, height;            /* network input size */
   int channels;                 /* length of mean and std */

@@ -44,6 +44,8 @@ check_setup (EgoNet * net, const EgoModelMeta * meta, EgoClipCache * cache,
     bad = "training settings out of range";
   else if (s->segments != meta->frames || s->n_heads != nc->n_heads)
     bad = "the clip cache's frames or heads differ from the model's";
+  else if (!ego_clip_cache_has_channels (cache, nc->in_channels))
+    bad = "the clip cache has no flow for the network's RGB and flow input";
   else if (c->lambda_d > 0 && !s->teacher)
     bad = "distillation needs teacher logits in the clip cache";
   else if (!ego_clip_cache_complete (cache))
@@ -80,7 +82,8 @@ ego_trainer_new (EgoNet * net, const EgoModelMeta * meta,
   t->steps_per_epoch = t->n / t->cfg.batch;
   t->order = g_new (int, t->n);
   t->order_epoch = -1;
-  t->x = g_new (float, (size_t) t->cfg.batch * t->frames * 3 * t->w * t->h);
+  t->x = g_new (float, (size_t) t->cfg.batch * t->frames * nc->in_channels
+      * t->w * t->h);
   for (int h = 0; h < nc->n_heads; h++) {
     t->targets[h] = g_new (int32_t, t->cfg.batch);
     t->teacher[h] = g_new (float, (size_t) t->cfg.batch * nc->classes[h]);

@@ -182,14 +182,19 @@ ego_evaluate (EgoNet * net, const EgoModelMeta * meta, EgoClipCache * cache,
         n_clips, n_crops);
     return FALSE;
   }
+  if (!ego_clip_cache_has_channels (cache, nc->in_channels)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "evaluation: the "
+        "clip cache has no flow for the network's RGB and flow input");
+    return FALSE;
+  }
   r->clips = s->n_clips;
   r->n_heads = nc->n_heads;
   for (int h = 0; h < nc->n_heads; h++) {
     r->logits[h] = g_new0 (float, (size_t) s->n_clips * nc->classes[h]);
     r->labels[h] = g_new (int32_t, s->n_clips);
   }
-  x = g_new (float, (size_t) n_clips * n_crops * s->segments * 3 *
-      nc->width * nc->height);
+  x = g_new (float, (size_t) n_clips * n_crops * s->segments *
+      nc->in_channels * nc->width * nc->height);
   for (int i = 0; i < s->n_clips; i++) {
     float *sums[EGO_MAX_HEADS];
     for (int h = 0; h < nc->n_heads; h++) {

@@ -109,7 +109,7 @@ ego_net_check_config (const EgoNetConfig * cfg, GError ** error)
 {
   const char *bad = NULL;
   if (cfg->in_channels < 1 || cfg->in_channels > EGO_MAX_CHANNELS)
-    bad = "in_channels must be 1 to 4";
+    bad = "in_channels must be 1 to 5";
   else if (cfg->height < 8 || cfg->width < 8 || cfg->height > 1024
       || cfg->width > 1024)
     bad = "input size must be 8 to 1024";
@@ -270,8 +270,10 @@ ego_net_new (const EgoNetConfig * cfg, uint64_t seed, GError ** error)
 static void
 free_training (EgoNet * net)
 {
-  g_clear_pointer (&net->act, g_free);
+  g_clear_pointer (&net->act, g_aligned_free);
+  g_clear_pointer (&net->conv_scratch, g_free);
   net->cap_frames = 0;
+  net->scratch_threads = 0;
 }
 
 void
@@ -358,4 +360,5 @@ void
 ego_set_num_threads (int n)
 {
   openblas_set_num_threads (n < 1 ? 1 : n);
+  ego_layers_set_threads (n);
 }

@@ -35,7 +35,7 @@
 
 typedef struct
 {
-  int in_channels;              /* 3 rgb, 2 flow, 1 audio */
+  int in_channels;              /* 3 rgb, 2 flow, 1 audio, 5 rgb + flow */
   int height, width;            /* input size */
   int base_width;               /* channels of the stem and stage 0 */
   int n_stages;
@@ -154,7 +154,8 @@ gboolean ego_net_tensors_save (const char *path, const EgoModelMeta * meta,
 gboolean ego_net_save (EgoNet * net, const EgoModelMeta * meta,
     const char *path, GError ** error);
 
-/* OpenBLAS threads for this process (the plugin uses 1). */
+/* Threads for this process (the plugin uses 1): OpenBLAS's, and those
+ * training splits its work over (see ego_layers_set_threads). */
 void ego_set_num_threads (int n);
 
 #endif /* EGO_TSMNET_H */

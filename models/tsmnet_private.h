@@ -14,6 +14,9 @@ typedef struct
   int w, gamma, beta, rmean, rvar;      /* tensor indices */
   float *fw, *fb;               /* folded weight and bias (inference) */
   float *fp;                    /* fw packed (ego_conv2d_pack), or NULL */
+  float *tp;                    /* training: w packed, or NULL */
+  float *tpt;                   /* training: w packed for the input
+                                 * gradient, or NULL */
   float *out;                   /* training: conv output (n, out_c, oh, ow) */
   float *mean, *rstd;           /* training: batch statistics (out_c) */
 } ConvBn;
@@ -54,9 +57,13 @@ struct _EgoNet
   float *window_logits[EGO_MAX_HEADS];  /* (b, K) */
   float *window_dlogits[EGO_MAX_HEADS]; /* (b, K) */
   float *grad_buf[6];           /* (n, max_act) each, for backward */
-  float *conv_scratch;
+  float *dw_part;               /* (chunks, max_weight): see conv_backward */
+  float *conv_scratch;          /* (scratch_threads, max_scratch) */
+  int scratch_threads;
   size_t max_act;               /* largest activation of one frame */
   size_t max_scratch;           /* largest conv scratch of one frame */
+  size_t max_weight;            /* largest conv weight */
+  size_t packed_floats;         /* training's packed weights, all convs */
 
   /* inference */
   gboolean prepared;

@@ -8,7 +8,10 @@
  * the network over C clips x K crops per clip, averaging the logits of the
  * views before argmax and softmax (DESIGN.md section 4). Prints top-1,
  * top-5 and ECE per head, action top-1, the clip count and the GFLOPs of
- * one view; with --json as one JSON object (DESIGN.md section 8). --logits
+ * one view; with --json as one JSON object (DESIGN.md section 8). A model
+ * that sees optical flow (flow, rgbflow) adds "flow_gflops_per_view": the
+ * operations of egoflow for the T frames of a view at the size the frames
+ * were cached, which the network's own GFLOPs leave out. --logits
  * writes every clip's averaged logits as JSON lines in the teacher-logits
  * format, so that a model can teach another. */
 #include <gst/gst.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "egoclipcollect.h"
+#include "flow.h"
 #include "trainer.h"
 
 typedef struct
@@ -37,6 +41,7 @@ typedef struct
   EgoDatasetInfo info;
   gboolean have_info;
   EgoClipCollector *collector;
+  gdouble flow_gflops;          /* per view; 0 when the model sees none */
 } Eval;
 
 static gboolean
@@ -191,7 +196,7 @@ start_collecting (Eval * e, GstAppSink * sink, GstSample * sample,
     ok = check_heads (e, error);
   if (ok)
     e->collector = ego_clip_collector_new (&e->info, &vinfo, 1, NULL, FALSE,
-        error);
+        g_strcmp0 (e->meta.modality, "rgbflow") == 0, error);
   return ok && e->collector != NULL;
 }
 
@@ -281,9 +286,13 @@ print_json (const Eval * e, const EgoEvalResult * r)
       && ego_model_meta_head (&e->meta, "noun") >= 0)
     g_string_append_printf (out, "\"action_top1\": %s, ",
         g_ascii_formatd (num, sizeof (num), "%.3f", r->action_top1));
-  g_string_append_printf (out, "\"clips\": %d, \"gflops_per_view\": %s}",
+  g_string_append_printf (out, "\"clips\": %d, \"gflops_per_view\": %s",
       r->clips, g_ascii_formatd (num, sizeof (num), "%.4g",
           r->gflops_per_view));
+  if (e->flow_gflops > 0)
+    g_string_append_printf (out, ", \"flow_gflops_per_view\": %s",
+        g_ascii_formatd (num, sizeof (num), "%.4g", e->flow_gflops));
+  g_string_append_c (out, '}');
   g_print ("%s\n", out->str);
   g_string_free (out, TRUE);
 }
@@ -293,6 +302,9 @@ print_table (const Eval * e, const EgoEvalResult * r, const Options * o)
 {
   g_print ("%d clips of %s, %dx%d views, %.3f GFLOPs per view\n", r->clips,
       o->split, e->n_clips, e->n_crops, r->gflops_per_view);
+  if (e->flow_gflops > 0)
+    g_print ("and %.3f GFLOPs per view for the optical flow\n",
+        e->flow_gflops);
   g_print ("%-8s %7s %7s %7s\n", "head", "top-1", "top-5", "ECE");
   for (gint h = 0; h < r->n_heads; h++)
     g_print ("%-8s %6.1f%% %6.1f%% %6.1f%%\n", e->meta.heads[h].name,
@@ -329,6 +341,25 @@ write_logits (const Eval * e, const EgoEvalResult * r, const gchar * path,
   return ok;
 }
 
+/* egoflow's operations for the frames of one view, at the cached size,
+ * with its default settings (those egodatasetsrc runs it with). */
+static gdouble
+flow_gflops (const Eval * e)
+{
+  const EgoClipCacheSpec *spec =
+      ego_clip_cache_spec (ego_clip_collector_cache (e->collector, 0));
+  EgoFlowParams params;
+  EgoFlow *flow;
+  gdouble gflops;
+  ego_flow_params_init (&params);
+  flow = ego_flow_new (spec->width, spec->height, &params, NULL);
+  if (flow == NULL)
+    return 0.0;
+  gflops = ego_flow_gflops (flow) * spec->segments;
+  ego_flow_free (flow);
+  return gflops;
+}
+
 /* ------------------------------------------------------------------------ */
 
 static gboolean
@@ -344,10 +375,11 @@ load_model (const Options * o, Eval * e, GError ** error)
    * network is evaluated by ego-layout */
   if (e->net && g_strcmp0 (e->meta.modality, "rgb") != 0
       && g_strcmp0 (e->meta.modality, "flow") != 0
-      && g_strcmp0 (e->meta.modality, "audio") != 0) {
+      && g_strcmp0 (e->meta.modality, "audio") != 0
+      && g_strcmp0 (e->meta.modality, "rgbflow") != 0) {
     g_set_error (error, EGO_ERROR, EGO_ERROR_UNSUPPORTED,
-        "%s: a %s model; ego-eval evaluates rgb, flow and audio networks",
-        o->model, e->meta.modality);
+        "%s: a %s model; ego-eval evaluates rgb, flow, audio and rgbflow "
+        "networks", o->model, e->meta.modality);
     return FALSE;
   }
   return e->net != NULL;
@@ -370,6 +402,9 @@ evaluate (const Options * o, Eval * e, GError ** error)
   gst_object_unref (pipeline);
   if (!ok)
     return FALSE;
+  if (g_strcmp0 (e->meta.modality, "flow") == 0
+      || g_strcmp0 (e->meta.modality, "rgbflow") == 0)
+    e->flow_gflops = flow_gflops (e);
   if (o->json)
     print_json (e, &r);
   else

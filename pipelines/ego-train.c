@@ -163,8 +163,9 @@ parse_options (int *argc, char ***argv, Options * o)
     {"bidirectional", 0, 0, G_OPTION_ARG_NONE, &o->bidirectional,
         "Shift from the next frame too (a teacher: not streamable)", NULL},
     {"modality", 0, 0, G_OPTION_ARG_STRING, &o->modality,
-        "Train on rgb frames, egoflow's optical flow (flow) or the sound's "
-          "log-mel spectrogram (audio) (rgb)", "M"},
+        "Train on rgb frames, egoflow's optical flow (flow), the sound's "
+          "log-mel spectrogram (audio) or rgb frames with their flow "
+          "(rgbflow) (rgb)", "M"},
     {"dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o->dropout,
         "Dropout before the classifiers (0)", "X"},
     {"frame-step", 0, 0, G_OPTION_ARG_INT, &o->frame_step,
@@ -270,9 +271,10 @@ configure_source (GstElement * src, const Options * o, const gchar * modality)
       NULL);
   g_free (split);
   if (o->modality && g_strcmp0 (o->modality, "rgb")
-      && g_strcmp0 (o->modality, "flow") && g_strcmp0 (o->modality, "audio")) {
-    g_printerr ("ego-train: --modality %s: must be rgb, flow or audio\n",
-        o->modality);
+      && g_strcmp0 (o->modality, "flow") && g_strcmp0 (o->modality, "audio")
+      && g_strcmp0 (o->modality, "rgbflow")) {
+    g_printerr ("ego-train: --modality %s: must be rgb, flow, audio or "
+        "rgbflow\n", o->modality);
     return FALSE;
   }
   if (o->candidates % 2 == 0) {

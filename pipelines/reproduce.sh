@@ -7,8 +7,9 @@
 # flow network on egoflow's frames, an audio network on log-mel windows,
 # the layout transformer on the detections), fuses their logits with each weighting scheme, distils the
 # RGB student from the fused teacher, trains the same student on labels
-# alone, evaluates everything on the test split with 1x1 and 2x3 views and
-# writes results.json and results.md (build/pipelines/ego-results).
+# alone, from RGB and from RGB with optical flow, evaluates everything on
+# the test split with 1x1 and 2x3 views and writes results.json and
+# results.md (build/pipelines/ego-results).
 # --quick does the same with a small dataset and tiny networks (minutes).
 # Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
 # step whose output exists is not run again, and a training that was cut
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -173,6 +174,13 @@ for seed in $seeds; do
     train "$dir" "${common[@]}" --base-width "$width" \
       --epochs "$epochs" --seed "$seed" --validation-split ""
   evaluate "$dir"
+  # the same network fed RGB and optical flow (5 input channels), on labels
+  dir=$out/student-rgbflow-s$seed
+  log "student on RGB and flow, on labels, seed $seed"
+  done_file "$dir/model.safetensors" ||
+    train "$dir" "${common[@]}" --modality rgbflow --base-width "$width" \
+      --epochs "$epochs" --seed "$seed" --validation-split ""
+  evaluate "$dir"
   for scheme in $schemes; do
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
@@ -206,6 +214,8 @@ manifest=$out/manifest.tsv
     for v in 1x1 2x3; do
       printf 'student-labels\tstudent-labels\t-\t%s\t%s\teval\t%s\n' "$seed" \
         "$v" "$out/student-labels-s$seed/eval-test-$v.json"
+      printf 'student-rgbflow\tmultimodal-labels\t-\t%s\t%s\teval\t%s\n' \
+        "$seed" "$v" "$out/student-rgbflow-s$seed/eval-test-$v.json"
       for scheme in $schemes; do
         printf 'student-kd-%s\tstudent-kd\t%s\t%s\t%s\teval\t%s\n' "$scheme" \
           "$scheme" "$seed" "$v" "$out/student-kd-$scheme-s$seed/eval-test-$v.json"
@@ -213,6 +223,13 @@ manifest=$out/manifest.tsv
     done
   done
 } > "$manifest"
+# the whole teacher's cost includes the optical flow its flow network sees:
+# ego-eval counts egoflow's operations for the frames of a view
+f=$out/teacher-flow/eval-test-1x1.json
+grep -q '"flow_gflops_per_view"' "$f" ||
+  "$bin/ego-eval" --model "$out/teacher-flow/model.safetensors" \
+    --data "$data" --split test --json > "$f"
+flow_gflops=$(sed -n 's/.*"flow_gflops_per_view": \([0-9.eE+-]*\).*/\1/p' "$f")
 "$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
-  --out "$out"
+  --flow-gflops "${flow_gflops:-0}" --out "$out"
 echo "wrote $out/results.md and $out/results.json"

@@ -1,6 +1,7 @@
 /* The inference paths of the convolution (fused epilogue, packed direct
- * kernel where the CPU has one) give what the plain forward gives; the
- * plain forward is itself checked against PyTorch in test_layers_conv. */
+ * kernel where the CPU has one) give what the plain forward gives, and the
+ * packed input gradient what the plain backward gives; the plain ones are
+ * themselves checked against PyTorch in test_layers_conv. */
 #include <math.h>
 #include <string.h>
 
@@ -78,12 +79,104 @@ check_shape (const Shape * s, EgoRng * rng)
   g_free (scratch);
 }
 
-/* The student's shapes, and awkward ones: channel counts that are not
+/* The packed input gradient of a stride-1 convolution gives what the
+ * plain backward gives, and overwrites dinp; other strides have none. */
+static void
+check_input_grad (const Shape * s, EgoRng * rng)
+{
+  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
+    s->pad, s->pad, 1
+  };
+  int oh = ego_conv2d_out_h (&c, s->h), ow = ego_conv2d_out_w (&c, s->w);
+  size_t in = (size_t) s->n * s->in_c * s->h * s->w;
+  size_t out = (size_t) s->n * s->out_c * oh * ow;
+  size_t wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+  size_t np = ego_conv2d_packed_input_grad_floats (&c);
+  float *dy = random_floats (out, rng), *w = random_floats (wn, rng);
+  float *want = g_new0 (float, in), *got;
+  float *scratch = g_new (float, ego_conv2d_scratch_floats (&c, s->h, s->w)
+      + 1);
+  float *packed;
+  char *what;
+  if (s->stride != 1 || ego_conv2d_packed_floats (&c) == 0) {
+    g_assert_cmpuint (np, ==, 0);
+    goto done;
+  }
+  g_assert_cmpuint (np, >, 0);
+  what = g_strdup_printf ("input grad %d->%d k%d p%d %dx%d n%d", s->in_c,
+      s->out_c, s->k, s->pad, s->h, s->w, s->n);
+  /* dinp is only written: what was there must not show */
+  got = random_floats (in, rng);
+  packed = g_aligned_alloc (np, sizeof (float), 64);
+  /* without a weight gradient, backward does not read its input */
+  ego_conv2d_backward (want, NULL, NULL, dy, want, w, &c, s->n, s->h, s->w,
+      scratch);
+  ego_conv2d_pack_input_grad (packed, w, &c);
+  ego_conv2d_backward_input_packed (got, dy, packed, &c, s->n, s->h, s->w,
+      scratch);
+  g_assert_true (check_close (what, got, want, in, 1e-4));
+  g_aligned_free (packed);
+  g_free (got);
+  g_free (what);
+done:
+  g_free (dy);
+  g_free (w);
+  g_free (want);
+  g_free (scratch);
+}
+
+/* The direct weight gradient adds what the plain backward adds, over n
+ * images at once. */
+static void
+check_weight_grad (const Shape * s, EgoRng * rng)
+{
+  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
+    s->pad, s->pad, 1
+  };
+  int oh = ego_conv2d_out_h (&c, s->h), ow = ego_conv2d_out_w (&c, s->w);
+  size_t in = (size_t) s->n * s->in_c * s->h * s->w;
+  size_t out = (size_t) s->n * s->out_c * oh * ow;
+  size_t wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+  size_t ns = ego_conv2d_weight_grad_scratch_floats (&c, s->n, s->h, s->w);
+  float *x = random_floats (in, rng), *dy = random_floats (out, rng);
+  float *w = random_floats (wn, rng), *want, *got, *scratch;
+  char *what;
+  if (ego_conv2d_packed_floats (&c) == 0) {
+    g_assert_cmpuint (ns, ==, 0);
+    goto done;
+  }
+  g_assert_cmpuint (ns, >, 0);
+  what = g_strdup_printf ("weight grad %d->%d k%d s%d p%d %dx%d n%d",
+      s->in_c, s->out_c, s->k, s->stride, s->pad, s->h, s->w, s->n);
+  /* both add: start from the same values */
+  want = random_floats (wn, rng);
+  got = g_memdup2 (want, wn * sizeof (float));
+  scratch = g_new (float, MAX (ns, ego_conv2d_scratch_floats (&c, s->h,
+              s->w)));
+  ego_conv2d_backward (NULL, want, NULL, dy, x, w, &c, s->n, s->h, s->w,
+      scratch);
+  /* off by 4 bytes: the kernel aligns its scratch itself */
+  ego_conv2d_weight_grad_packed (got, dy, x, &c, s->n, s->h, s->w,
+      scratch + 1);
+  g_assert_true (check_close (what, got, want, wn, 1e-4));
+  g_free (got);
+  g_free (want);
+  g_free (scratch);
+  g_free (what);
+done:
+  g_free (x);
+  g_free (dy);
+  g_free (w);
+}
+
+/* The students' shapes, and awkward ones: channel counts that are not
  * multiples of the kernel's tiles, odd sizes, no padding, 1x1 stride 2. */
 static void
 test_paths (void)
 {
   static const Shape shapes[] = {
+    {3, 16, 3, 2, 1, 64, 64, 1},
+    {16, 16, 3, 1, 1, 32, 32, 2},
     {3, 32, 3, 2, 1, 56, 56, 1},
     {32, 32, 3, 1, 1, 28, 28, 2},
     {32, 64, 3, 2, 1, 28, 28, 1},
@@ -98,14 +191,17 @@ test_paths (void)
   };
   EgoRng rng;
   ego_rng_seed (&rng, 42, 1);
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++) {
     check_shape (&shapes[i], &rng);
+    check_input_grad (&shapes[i], &rng);
+    check_weight_grad (&shapes[i], &rng);
+  }
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/conv2d/inference-paths", test_paths);
+  g_test_add_func ("/conv2d/direct-paths", test_paths);
   return g_test_run ();
 }

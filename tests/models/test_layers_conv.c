@@ -224,6 +224,75 @@ test_bn_train_backward (void)
   ego_safetensors_free (f.st);
 }
 
+/* The fused batch norm (with residual and ReLU, split over 3 threads) is
+ * the plain one followed by the add and the ReLU, and its backward the
+ * ReLU's then the plain one's; its dinp is overwritten, whatever it held. */
+static void
+check_bn_fused (int with_res, int relu)
+{
+  const int n = 3, c = 5, hw = 37;
+  size_t total = (size_t) n * c * hw;
+  float *inp = randn (total, 2.0f, 1), *res = randn (total, 1.0f, 2);
+  float *dout = randn (total, 1.0f, 3), *gamma = randn (c, 1.0f, 4);
+  float *beta = randn (c, 1.0f, 5), *want = g_new (float, total);
+  float *got = g_new (float, total), *g = g_new (float, total);
+  float *mean = g_new (float, c), *rstd = g_new (float, c);
+  float *mean2 = g_new (float, c), *rstd2 = g_new (float, c);
+  float *dgw = g_new0 (float, c), *dbw = g_new0 (float, c);
+  float *dgg = g_new0 (float, c), *dbg = g_new0 (float, c);
+  char *what = g_strdup_printf ("bn fused res %d relu %d", with_res, relu);
+  ego_batchnorm_forward_train (want, mean, rstd, inp, gamma, beta, n, c, hw,
+      1e-5f);
+  for (size_t i = 0; i < total; i++) {
+    float v = want[i] + (with_res ? res[i] : 0.0f);
+    want[i] = relu && !(v > 0.0f) ? 0.0f : v;
+  }
+  ego_layers_set_threads (3);
+  ego_batchnorm_forward_train_fused (got, mean2, rstd2, inp, gamma, beta,
+      with_res ? res : NULL, relu, n, c, hw, 1e-5f);
+  g_assert_true (check_close (what, got, want, total, 1e-6));
+  g_assert_true (check_close ("bn fused mean", mean2, mean, c, 1e-6));
+  g_assert_true (check_close ("bn fused rstd", rstd2, rstd, c, 1e-6));
+  /* backward: the gradient at the batch norm's output is dout where the
+   * fused output is positive */
+  for (size_t i = 0; i < total; i++)
+    g[i] = relu && !(got[i] > 0.0f) ? 0.0f : dout[i];
+  memset (want, 0, total * sizeof (float));
+  ego_batchnorm_backward (want, dgw, dbw, g, inp, mean, rstd, gamma, n, c,
+      hw);
+  ego_batchnorm_backward_fused (g, dgg, dbg, dout, relu ? got : NULL, inp,
+      mean, rstd, gamma, n, c, hw);
+  ego_layers_set_threads (1);
+  g_assert_true (check_close ("bn fused dinp", g, want, total, 1e-5));
+  g_assert_true (check_close ("bn fused dgamma", dgg, dgw, c, 1e-5));
+  g_assert_true (check_close ("bn fused dbeta", dbg, dbw, c, 1e-5));
+  g_free (what);
+  g_free (inp);
+  g_free (res);
+  g_free (dout);
+  g_free (gamma);
+  g_free (beta);
+  g_free (want);
+  g_free (got);
+  g_free (g);
+  g_free (mean);
+  g_free (rstd);
+  g_free (mean2);
+  g_free (rstd2);
+  g_free (dgw);
+  g_free (dbw);
+  g_free (dgg);
+  g_free (dbg);
+}
+
+static void
+test_bn_fused (void)
+{
+  for (int with_res = 0; with_res < 2; with_res++)
+    for (int relu = 0; relu < 2; relu++)
+      check_bn_fused (with_res, relu);
+}
+
 static void
 test_bn_running_update (void)
 {
@@ -849,6 +918,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/batchnorm/train/forward", test_bn_train_forward);
   g_test_add_func ("/batchnorm/train/backward", test_bn_train_backward);
+  g_test_add_func ("/batchnorm/train/fused", test_bn_fused);
   g_test_add_func ("/batchnorm/running-update", test_bn_running_update);
   g_test_add_func ("/batchnorm/eval/forward", test_bn_eval_forward);
   g_test_add_func ("/batchnorm/fold", test_bn_fold);

@@ -36,7 +36,7 @@ draw_frame (uint8_t * px, int noun, int verb, double pos, EgoRng * rng)
 static EgoClipCache *
 make_cache (int n, guint64 seed)
 {
-  EgoClipCacheSpec spec = { n, T, C, SIZE, SIZE, 2, {2, 3}, TRUE };
+  EgoClipCacheSpec spec = { n, T, C, SIZE, SIZE, 2, {2, 3}, TRUE, FALSE };
   EgoClipCache *cache = ego_clip_cache_new (&spec, NULL, NULL);
   EgoRng rng;
   ego_rng_seed (&rng, seed, 3);
@@ -194,7 +194,7 @@ test_refuses (void)
 {
   EgoModelMeta meta;
   EgoNet *net = make_net (&meta);
-  EgoClipCacheSpec spec = { 8, T, C, SIZE, SIZE, 2, {2, 3}, FALSE };
+  EgoClipCacheSpec spec = { 8, T, C, SIZE, SIZE, 2, {2, 3}, FALSE, FALSE };
   EgoClipCache *cache = ego_clip_cache_new (&spec, NULL, NULL);
   EgoTrainConfig cfg;
   GError *error = NULL;

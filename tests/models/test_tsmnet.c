@@ -123,6 +123,62 @@ test_training_bidirectional (void)
   check_training ("bidir");
 }
 
+/* The case's batch three times over: batch statistics, the mean loss and
+ * so every gradient are those of the batch itself, now over frames enough
+ * for several of training's chunks. The gradients are the reference's
+ * with 1 thread and with 3, and bit-identical between them. */
+static void
+test_training_chunks_and_threads (void)
+{
+  Case c;
+  const int copies = 3;
+  size_t clip, n;
+  float *x, *g, *grads[2];
+  int32_t *targets[2];
+  int ok = TRUE;
+  case_open (&c, "online");
+  clip = (size_t) c.t * c.frame;
+  x = g_new (float, copies * c.b * clip);
+  for (int h = 0; h < 2; h++)
+    targets[h] = g_new (int32_t, copies * c.b);
+  for (int k = 0; k < copies; k++) {
+    memcpy (x + k * c.b * clip, c.x, c.b * clip * sizeof (float));
+    for (int h = 0; h < 2; h++)
+      memcpy (targets[h] + k * c.b, c.targets[h], c.b * sizeof (int32_t));
+  }
+  c.x = x;
+  c.b *= copies;
+  for (int h = 0; h < 2; h++)
+    c.targets[h] = targets[h];
+  g_assert_cmpint (c.b * c.t, >, 16);
+  g_assert_true (ego_net_train_reserve (c.net, c.b, c.t, NULL));
+  for (int r = 0; r < 2; r++) {
+    ego_set_num_threads (r == 0 ? 1 : 3);
+    ego_net_zero_grad (c.net);
+    train_step_forward (&c);
+    ego_net_backward (c.net, c.x);
+    g = ego_net_grads (c.net, &n);
+    grads[r] = g_memdup2 (g, n * sizeof (float));
+    for (int i = 0; i < ego_net_n_tensors (c.net); i++) {
+      EgoNetTensor *t = ego_net_tensor (c.net, i);
+      char *name = g_strconcat ("grad.", t->name, NULL);
+      if (t->grad)
+        ok &= check_close (name, t->grad, fixture_f32 (c.io, name,
+                (int64_t) t->numel), t->numel, 1e-4);
+      g_free (name);
+    }
+  }
+  ego_set_num_threads (1);
+  g_assert_true (ok);
+  g_assert_true (memcmp (grads[0], grads[1], n * sizeof (float)) == 0);
+  for (int r = 0; r < 2; r++)
+    g_free (grads[r]);
+  for (int h = 0; h < 2; h++)
+    g_free (targets[h]);
+  g_free (x);
+  case_close (&c);
+}
+
 /* Inference with BN folded into the convolutions equals the reference's
  * eval mode. */
 static void
@@ -320,6 +376,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tsmnet/training/online", test_training_online);
   g_test_add_func ("/tsmnet/training/bidirectional",
       test_training_bidirectional);
+  g_test_add_func ("/tsmnet/training/chunks-and-threads",
+      test_training_chunks_and_threads);
   g_test_add_func ("/tsmnet/inference/online", test_inference_online);
   g_test_add_func ("/tsmnet/inference/bidirectional",
       test_inference_bidirectional);

@@ -6,6 +6,7 @@
 
 #include <gst/ego/egoactionmeta.h>
 #include <gst/ego/egoclipmeta.h>
+#include <gst/ego/egoflowmeta.h>
 #include <gst/ego/egoteachermeta.h>
 #include <gst/ego/egotruthmeta.h>
 
