@@ -244,15 +244,7 @@ static gint *
 confusion (const EgoEvalResult * r, gint head, gint k)
 {
   gint *m = g_new0 (gint, k * k);
-  for (gint i = 0; i < r->clips; i++) {
-    const gfloat *z = r->logits[head] + (gsize) i * k;
-    gint best = 0, truth = r->labels[head][i];
-    for (gint j = 1; j < k; j++)
-      if (z[j] > z[best])
-        best = j;
-    if (truth >= 0 && truth < k)
-      m[truth * k + best]++;
-  }
+  ego_confusion_add (r->logits[head], r->labels[head], r->clips, k, m);
   return m;
 }
 

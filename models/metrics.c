@@ -96,3 +96,12 @@ ego_joint_accuracy (const float *logits_a, const int32_t * labels_a, int ka,
         && argmax (logits_b + (size_t) r * kb, kb) == labels_b[r];
   return 100.0 * hits / n;
 }
+
+void
+ego_confusion_add (const float *logits, const int32_t * labels, int n, int k,
+    int *counts)
+{
+  for (int i = 0; i < n; i++)
+    if (labels[i] >= 0 && labels[i] < k)
+      counts[labels[i] * k + argmax (logits + (size_t) i * k, k)]++;
+}

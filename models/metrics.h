@@ -27,4 +27,10 @@ void ego_ece_bins (const float *logits, const int32_t * labels, int n, int k,
 double ego_joint_accuracy (const float *logits_a, const int32_t * labels_a,
     int ka, const float *logits_b, const int32_t * labels_b, int kb, int n);
 
+/* Adds each row's (true class, argmax) to counts (k, k), rows the true
+ * class, columns the predicted one; rows whose label is outside [0, k)
+ * are left out. */
+void ego_confusion_add (const float *logits, const int32_t * labels, int n,
+    int k, int *counts);
+
 #endif /* EGO_METRICS_H */

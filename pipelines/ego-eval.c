@@ -1,7 +1,7 @@
 /* ego-eval: evaluate a student on a split of a dataset.
  *
  *   ego-eval --model FILE --data DIR [--split validation] [--views CxK]
- *       [--json] [--logits FILE] [--threads N]
+ *       [--json] [--logits FILE] [--confusion FILE] [--threads N]
  *
  * Decodes the split with egodatasetsrc (C candidate frames per segment for
  * C temporal clips) into a clip cache, the way egodistill does, and runs
@@ -24,11 +24,12 @@
 
 #include "egoclipcollect.h"
 #include "flow.h"
+#include "metrics.h"
 #include "trainer.h"
 
 typedef struct
 {
-  gchar *model, *data, *split, *views, *logits;
+  gchar *model, *data, *split, *views, *logits, *confusion;
   gboolean json;
   gint threads, short_side;
 } Options;
@@ -76,6 +77,9 @@ parse_options (int *argc, char ***argv, Options * o)
         NULL},
     {"logits", 'l', 0, G_OPTION_ARG_FILENAME, &o->logits,
         "Write each clip's logits as JSON lines", "FILE"},
+    {"confusion", 0, 0, G_OPTION_ARG_FILENAME, &o->confusion,
+        "Write the confusion matrices as CSV: head,true_class,"
+          "predicted_class,clips", "FILE"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &o->threads,
         "Threads, 0 for one per core (0)", "N"},
     {"short-side", 0, 0, G_OPTION_ARG_INT, &o->short_side,
@@ -341,6 +345,29 @@ write_logits (const Eval * e, const EgoEvalResult * r, const gchar * path,
   return ok;
 }
 
+/* One CSV row per head and (true, predicted) pair seen, by class key. */
+static gboolean
+write_confusion (const Eval * e, const EgoEvalResult * r, const gchar * path,
+    GError ** error)
+{
+  GString *out = g_string_new ("head,true_class,predicted_class,clips\n");
+  gboolean ok;
+  for (gint h = 0; h < r->n_heads; h++) {
+    const EgoHeadMeta *head = &e->meta.heads[h];
+    gint k = head->n_labels, *m = g_new0 (gint, k * k);
+    ego_confusion_add (r->logits[h], r->labels[h], r->clips, k, m);
+    for (gint t = 0; t < k; t++)
+      for (gint p = 0; p < k; p++)
+        if (m[t * k + p] > 0)
+          g_string_append_printf (out, "%s,%s,%s,%d\n", head->name,
+              head->labels[t], head->labels[p], m[t * k + p]);
+    g_free (m);
+  }
+  ok = g_file_set_contents (path, out->str, (gssize) out->len, error);
+  g_string_free (out, TRUE);
+  return ok;
+}
+
 /* egoflow's operations for the frames of one view, at the cached size,
  * with its default settings (those egodatasetsrc runs it with). */
 static gdouble
@@ -409,7 +436,9 @@ evaluate (const Options * o, Eval * e, GError ** error)
     print_json (e, &r);
   else
     print_table (e, &r, o);
-  ok = o->logits == NULL || write_logits (e, &r, o->logits, error);
+  ok = (o->logits == NULL || write_logits (e, &r, o->logits, error))
+      && (o->confusion == NULL || write_confusion (e, &r, o->confusion,
+          error));
   ego_eval_result_clear (&r);
   return ok;
 }
@@ -440,5 +469,6 @@ main (int argc, char **argv)
   g_free (o.split);
   g_free (o.views);
   g_free (o.logits);
+  g_free (o.confusion);
   return ok ? 0 : 1;
 }

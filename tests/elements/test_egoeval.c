@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "egotestdataset.h"
@@ -289,11 +290,35 @@ streaming_probs (GPtrArray * frames, GstCaps * caps, gint clip,
   g_free (desc);
 }
 
+/* The confusion CSV: its header, and every clip counted once per head. */
+static void
+check_confusion (const gchar * path, gint clips)
+{
+  gchar *text, **lines;
+  gint per_head[2] = { 0, 0 };
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  fail_unless_equals_string (lines[0], "head,true_class,predicted_class,clips");
+  for (gint i = 1; lines[i] && lines[i][0]; i++) {
+    gchar **f = g_strsplit (lines[i], ",", -1);
+    fail_unless_equals_int (g_strv_length (f), 4);
+    fail_unless (g_str_equal (f[0], "verb") || g_str_equal (f[0], "noun"),
+        "line %d: %s", i + 1, lines[i]);
+    per_head[g_str_equal (f[0], "noun")] += atoi (f[3]);
+    g_strfreev (f);
+  }
+  fail_unless_equals_int (per_head[0], clips);
+  fail_unless_equals_int (per_head[1], clips);
+  g_strfreev (lines);
+  g_free (text);
+}
+
 /* egoaction and ego-eval agree within 1e-4 on every class of every head,
  * clip after clip. */
 GST_START_TEST (test_agrees_with_egoaction)
 {
   gchar *logits = g_build_filename (tmpdir, "logits.jsonl", NULL);
+  gchar *confusion = g_build_filename (tmpdir, "confusion.csv", NULL);
   gchar *short_side = g_strdup_printf ("%d", SHORT_SIDE);
   gchar *out = NULL, *err = NULL, *text, **lines;
   GstCaps *caps;
@@ -302,8 +327,9 @@ GST_START_TEST (test_agrees_with_egoaction)
   fail_unless_equals_int (run_eval ((const gchar *[]) {
             "--model", model_path, "--data", data_dir, "--split",
             "validation", "--logits", logits, "--short-side", short_side,
-            "--threads", "1", NULL
+            "--threads", "1", "--confusion", confusion, NULL
           }, &out, &err), 0);
+  check_confusion (confusion, 24);
   fail_unless (g_file_get_contents (logits, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
   frames = clip_frames (&caps);
@@ -331,6 +357,7 @@ GST_START_TEST (test_agrees_with_egoaction)
   g_free (err);
   g_free (short_side);
   g_free (logits);
+  g_free (confusion);
 }
 
 GST_END_TEST;

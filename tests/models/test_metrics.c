@@ -38,11 +38,26 @@ test_ece_extremes (void)
   g_assert_cmpfloat_with_epsilon (ego_ece (z, half, 4, 2), 50.0, 1e-6);
 }
 
+/* Each row counted once at (truth, argmax); labels out of range left out. */
+static void
+test_confusion (void)
+{
+  const float logits[] = { 3, 1, 0,  0, 2, 1,  0, 2, 5,  1, 0, 0,  0, 0, 1 };
+  const int32_t labels[] = { 0, 2, 2, 1, 7 };
+  const int expected[9] = { 1, 0, 0,  1, 0, 0,  0, 1, 1 };
+  int counts[9] = { 0 };
+
+  ego_confusion_add (logits, labels, 5, 3, counts);
+  for (int i = 0; i < 9; i++)
+    g_assert_cmpint (counts[i], ==, expected[i]);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/metrics/against-reference", test_against_reference);
   g_test_add_func ("/metrics/ece-extremes", test_ece_extremes);
+  g_test_add_func ("/metrics/confusion", test_confusion);
   return g_test_run ();
 }
