@@ -105,3 +105,24 @@ ego_confusion_add (const float *logits, const int32_t * labels, int n, int k,
     if (labels[i] >= 0 && labels[i] < k)
       counts[labels[i] * k + argmax (logits + (size_t) i * k, k)]++;
 }
+
+double
+ego_pair_accuracy (const float *logits, const int32_t * labels, int n, int k,
+    const int *pairs, int n_pairs, int *counted)
+{
+  int rows = 0, right = 0;
+  for (int i = 0; i < n; i++) {
+    const float *row = logits + (size_t) i * k;
+    for (int p = 0; p < n_pairs; p++) {
+      int a = pairs[2 * p], b = pairs[2 * p + 1], other;
+      if (labels[i] != a && labels[i] != b)
+        continue;
+      other = labels[i] == a ? b : a;
+      rows++;
+      right += row[labels[i]] > row[other];     /* a tie tells nothing */
+      break;
+    }
+  }
+  *counted = rows;
+  return rows ? 100.0 * right / rows : -1.0;
+}

@@ -33,4 +33,13 @@ double ego_joint_accuracy (const float *logits_a, const int32_t * labels_a,
 void ego_confusion_add (const float *logits, const int32_t * labels, int n,
     int k, int *counts);
 
+/* Whether the direction of a reversible action is told, whatever else is
+ * confused: of the rows whose true class is in one of the pairs (classes
+ * pairs[2p] and pairs[2p + 1], indices in [0, k)), the percentage that
+ * score the true class above its partner (a tie counts as wrong). A model
+ * that cannot tell the two apart scores about 50. *counted gets the number
+ * of such rows; -1 when there are none. */
+double ego_pair_accuracy (const float *logits, const int32_t * labels, int n,
+    int k, const int *pairs, int n_pairs, int *counted);
+
 #endif /* EGO_METRICS_H */

@@ -2,6 +2,7 @@
  *
  *   ego-eval --model FILE --data DIR [--split validation] [--views CxK]
  *       [--json] [--logits FILE] [--confusion FILE] [--threads N]
+ *       [--reversed-pairs take/put,open/close,...]
  *
  * Decodes the split with egodatasetsrc (C candidate frames per segment for
  * C temporal clips) into a clip cache, the way egodistill does, and runs
@@ -13,7 +14,10 @@
  * operations of egoflow for the T frames of a view at the size the frames
  * were cached, which the network's own GFLOPs leave out. --logits
  * writes every clip's averaged logits as JSON lines in the teacher-logits
- * format, so that a model can teach another. */
+ * format, so that a model can teach another. --reversed-pairs names pairs
+ * of classes that are each other's time reversal and adds how often the
+ * model tells the direction within them ("reversed_pairs"; about 50 for a
+ * model that cannot, see ego_pair_accuracy). */
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
@@ -23,13 +27,14 @@
 #include <string.h>
 
 #include "egoclipcollect.h"
+#include "egopairs.h"
 #include "flow.h"
 #include "metrics.h"
 #include "trainer.h"
 
 typedef struct
 {
-  gchar *model, *data, *split, *views, *logits, *confusion;
+  gchar *model, *data, *split, *views, *logits, *confusion, *pairs;
   gboolean json;
   gint threads, short_side;
 } Options;
@@ -43,6 +48,7 @@ typedef struct
   gboolean have_info;
   EgoClipCollector *collector;
   gdouble flow_gflops;          /* per view; 0 when the model sees none */
+  EgoPairs pairs;               /* --reversed-pairs */
 } Eval;
 
 static gboolean
@@ -80,6 +86,9 @@ parse_options (int *argc, char ***argv, Options * o)
     {"confusion", 0, 0, G_OPTION_ARG_FILENAME, &o->confusion,
         "Write the confusion matrices as CSV: head,true_class,"
           "predicted_class,clips", "FILE"},
+    {"reversed-pairs", 0, 0, G_OPTION_ARG_STRING, &o->pairs,
+        "Pairs of classes that are each other's time reversal: how often "
+          "the direction is told within them", "A/B,C/D"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &o->threads,
         "Threads, 0 for one per core (0)", "N"},
     {"short-side", 0, 0, G_OPTION_ARG_INT, &o->short_side,
@@ -296,6 +305,7 @@ print_json (const Eval * e, const EgoEvalResult * r)
   if (e->flow_gflops > 0)
     g_string_append_printf (out, ", \"flow_gflops_per_view\": %s",
         g_ascii_formatd (num, sizeof (num), "%.4g", e->flow_gflops));
+  ego_pairs_append_json (out, &e->pairs, &e->meta, r);
   g_string_append_c (out, '}');
   g_print ("%s\n", out->str);
   g_string_free (out, TRUE);
@@ -315,6 +325,7 @@ print_table (const Eval * e, const EgoEvalResult * r, const Options * o)
         r->top1[h], r->top5[h], r->ece[h]);
   if (r->action_top1 >= 0)
     g_print ("%-8s %6.1f%%\n", "action", r->action_top1);
+  ego_pairs_print (&e->pairs, &e->meta, r);
 }
 
 static gboolean
@@ -409,7 +420,8 @@ load_model (const Options * o, Eval * e, GError ** error)
         "networks", o->model, e->meta.modality);
     return FALSE;
   }
-  return e->net != NULL;
+  return e->net != NULL
+      && ego_pairs_parse (o->pairs, &e->meta, &e->pairs, error);
 }
 
 static gboolean
@@ -470,5 +482,6 @@ main (int argc, char **argv)
   g_free (o.views);
   g_free (o.logits);
   g_free (o.confusion);
+  g_free (o.pairs);
   return ok ? 0 : 1;
 }

@@ -7,12 +7,13 @@
  *       [--batch B] [--lr X] [--weight-decay X] [--dim 64] [--attn-heads 4]
  *       [--spatial-layers 1] [--temporal-layers 2] [--seed S] [--threads N]
  *   ego-layout eval --model FILE --data DIR [--split validation] [--json]
- *       [--logits FILE] [--threads N]
+ *       [--logits FILE] [--reversed-pairs A/B,C/D] [--threads N]
  *
  * train prints one line per epoch and writes model.safetensors,
  * best.safetensors and history.json into the output folder (see
  * layouttrain.h); eval prints what ego-eval prints (DESIGN.md section 8)
- * and --logits writes each clip's logits as JSON lines for ego-fuse.
+ * and --logits writes each clip's logits as JSON lines for ego-fuse;
+ * --reversed-pairs as in ego-eval.
  * Clips are read as layoutdata.h describes: the frames' boxes from
  * DIR/detections/<video_id>.jsonl, no video decoded (only the first
  * video's frame size is probed, for the model's metadata). One thread by
@@ -33,7 +34,7 @@
 
 typedef struct
 {
-  gchar *data, *out, *split, *validation, *model, *logits;
+  gchar *data, *out, *split, *validation, *model, *logits, *pairs;
   gint frames, epochs, batch, dim, attn_heads, spatial_layers;
   gint temporal_layers, threads;
   gint64 seed;
@@ -74,6 +75,7 @@ options_clear (Options * o)
   g_free (o->validation);
   g_free (o->model);
   g_free (o->logits);
+  g_free (o->pairs);
 }
 
 static gboolean
@@ -151,6 +153,9 @@ parse_eval (Options * o, int *argc, char ***argv)
         NULL},
     {"logits", 'l', 0, G_OPTION_ARG_FILENAME, &o->logits,
         "Write each clip's logits as JSON lines", "FILE"},
+    {"reversed-pairs", 0, 0, G_OPTION_ARG_STRING, &o->pairs,
+        "Pairs of classes that are each other's time reversal: how often "
+          "the direction is told within them", "A/B,C/D"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &o->threads,
         "Threads, 0 for one per core (1)", "N"},
     {NULL}
@@ -439,20 +444,21 @@ evaluate (const Options * o, GError ** error)
   EgoModelMeta meta = { 0 };
   EgoLayoutData *d = NULL;
   EgoEvalResult r;
+  EgoPairs pairs;
   EgoStlt *net;
   gboolean ok;
   set_threads (o->threads);
   net = ego_stlt_load (o->model, &meta, error);
-  ok = net != NULL;
+  ok = net != NULL && ego_pairs_parse (o->pairs, &meta, &pairs, error);
   if (ok)
     d = ego_layout_data_open (o->data, o->split, error);
   ok = ok && d && check_heads (&meta, ego_layout_data_dataset (d), o->model,
       error) && ego_layout_evaluate (net, d, meta.frames, &r, error);
   if (ok) {
     if (o->json)
-      ego_layout_print_json (&meta, &r);
+      ego_layout_print_json (&meta, &r, &pairs);
     else
-      ego_layout_print_table (&meta, &r, o->split);
+      ego_layout_print_table (&meta, &r, o->split, &pairs);
     ok = o->logits == NULL || ego_layout_write_logits (&meta, &r,
         ego_layout_data_dataset (d), o->logits, error);
     ego_eval_result_clear (&r);

@@ -1,7 +1,7 @@
 /* ego-results: the tables of a reproduction.
  *
  *   ego-results --manifest FILE --out DIR [--data DIR --split S]
- *       [--flow-gflops X]
+ *       [--flow-gflops X] [--probe NAME=FILE ...]
  *
  * Reads a manifest of evaluations and writes DIR/results.json (DESIGN.md
  * section 8: one model per name and seed, its views merged) and
@@ -33,7 +33,11 @@
  *   gflops     logits lines only: the object's gflops_per_view (else null)
  *
  * A bad line fails with "<manifest>:<line>: <reason>". --flow-gflops adds
- * the cost of computing optical flow to the teachers' total. */
+ * the cost of computing optical flow to the teachers' total. --probe names
+ * an ego-eval JSON object of a model trained only to show what one input
+ * can tell (a single RGB frame); probes appear in results.md's table of
+ * what each modality sees, with the unimodal teachers, and not in
+ * results.json. */
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -44,6 +48,7 @@
 typedef struct
 {
   gchar *manifest, *out, *data, *split;
+  gchar **probes;
   gdouble flow_gflops;
 } Options;
 
@@ -75,6 +80,9 @@ parse_options (int *argc, char ***argv, Options * o, GError ** error)
         "Split of the logits lines (validation)", "S"},
     {"flow-gflops", 0, 0, G_OPTION_ARG_DOUBLE, &o->flow_gflops,
         "GFLOPs of the optical flow per view, added to the teachers (0)", "X"},
+    {"probe", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->probes,
+        "A model that shows what one input tells (ego-eval JSON), for the "
+          "balance table; repeatable", "NAME=FILE"},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- the tables of a "
@@ -110,9 +118,11 @@ static gboolean
 run (const Options * o, GError ** error)
 {
   EgoResultsLabels labels = { o->data, o->split };
-  EgoResults r = { NULL, o->flow_gflops };
+  EgoResults r = { NULL, o->flow_gflops, NULL, -1.0 };
   gchar *json = NULL, *md = NULL;
   gboolean ok = ego_results_read_manifest (&r, o->manifest, &labels, error);
+  for (int i = 0; ok && o->probes && o->probes[i]; i++)
+    ok = ego_results_read_probe (&r, o->probes[i], error);
   if (ok) {
     json = ego_results_json (&r);
     md = ego_results_markdown (&r);
@@ -143,5 +153,6 @@ main (int argc, char **argv)
   g_free (o.out);
   g_free (o.data);
   g_free (o.split);
+  g_strfreev (o.probes);
   return ok ? 0 : 1;
 }

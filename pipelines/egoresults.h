@@ -43,6 +43,11 @@ typedef struct
 {
   GPtrArray *runs;              /* EgoResultsRun, in manifest order */
   double flow_gflops;           /* added to the teachers' total */
+  GPtrArray *probes;            /* EgoResultsRun (1x1 only, role -1), or
+                                 * NULL: models that only show what a
+                                 * modality sees, not in results.json */
+  double noun_from_verb;        /* noun top-1 of the most common noun of
+                                 * each true verb, percent; -1: no labels */
 } EgoResults;
 
 /* Where the logits lines are scored. */
@@ -57,6 +62,9 @@ typedef struct
  * "<manifest>:<line>: <reason>". */
 gboolean ego_results_read_manifest (EgoResults * r, const char *path,
     const EgoResultsLabels * labels, GError ** error);
+/* --probe NAME=FILE: an ego-eval JSON object for the balance table. */
+gboolean ego_results_read_probe (EgoResults * r, const char *spec,
+    GError ** error);
 void ego_results_clear (EgoResults * r);
 
 /* The ego-eval JSON object of clips scored from logits (n, classes) per
@@ -107,6 +115,13 @@ double ego_results_se (const EgoResultsStat * s);
  * at 1x1, or NULL. */
 const EgoResultsGroup *ego_results_best (GPtrArray * groups, int role,
     int weighting);
+
+/* The "What each modality sees" section of results.md: the unimodal
+ * teachers and the probes, verb and noun top-1 and the direction within
+ * reversed pairs; nothing when no run has the latter and there are no
+ * probes. */
+void ego_results_balance (GString * md, GPtrArray * groups,
+    const EgoResults * r);
 
 /* The "Findings" section of results.md. */
 void ego_results_findings (GString * md, GPtrArray * groups,

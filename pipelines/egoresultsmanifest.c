@@ -101,6 +101,30 @@ scorer_clear (Scorer * s)
     g_free (s->labels[h]);
 }
 
+/* Noun top-1 in percent of always naming the most common noun of each
+ * clip's true verb (counted on these clips): what the verb alone tells
+ * about the object. */
+static double
+noun_from_verb (const Scorer * s)
+{
+  int n = ego_dataset_n_clips (s->ds), kv = s->classes[0], kn = s->classes[1];
+  int *counts = g_new0 (int, (gsize) kv * kn), right = 0;
+  for (int i = 0; i < n; i++) {
+    const EgoClip *c = ego_dataset_clip (s->ds, i);
+    if (c->verb_class >= 0 && c->verb_class < kv && c->noun_class >= 0
+        && c->noun_class < kn)
+      counts[c->verb_class * kn + c->noun_class]++;
+  }
+  for (int v = 0; v < kv; v++) {
+    int best = 0;
+    for (int k = 0; k < kn; k++)
+      best = MAX (best, counts[v * kn + k]);
+    right += best;
+  }
+  g_free (counts);
+  return n ? 100.0 * right / n : -1.0;
+}
+
 /* Copies every clip's logits out of t into logits[h] (clips, classes). */
 static gboolean
 gather (const Scorer * s, const EgoTeacherLogits * t, const char *path,
@@ -388,17 +412,45 @@ ego_results_read_manifest (EgoResults * r, const char *path,
   }
   if (ok && r->runs->len == 0)
     ok = ego_text_fail (error, EGO_ERROR_INVALID, path, 0, "no evaluations");
+  r->noun_from_verb = -1.0;
+  if (ok && labels->data && (s.ds || (ok = scorer_open (&s, error))))
+    r->noun_from_verb = noun_from_verb (&s);
   g_strfreev (lines);
   g_free (text);
   scorer_clear (&s);
   return ok;
 }
 
-void
-ego_results_clear (EgoResults * r)
+gboolean
+ego_results_read_probe (EgoResults * r, const char *spec, GError ** error)
 {
-  for (guint i = 0; r->runs && i < r->runs->len; i++) {
-    EgoResultsRun *run = g_ptr_array_index (r->runs, i);
+  const char *eq = strchr (spec, '=');
+  EgoResultsRun *run;
+  gchar *text;
+  if (eq == NULL || eq == spec || eq[1] == '\0') {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--probe %s: not "
+        "NAME=FILE", spec);
+    return FALSE;
+  }
+  if ((text = read_eval (eq + 1, error)) == NULL)
+    return FALSE;
+  run = g_new0 (EgoResultsRun, 1);
+  run->name = g_strndup (spec, eq - spec);
+  run->role = run->weighting = -1;
+  run->seed = -1;
+  run->text[EGO_RESULTS_1X1] = text;
+  run->eval[EGO_RESULTS_1X1] = json_from_string (text, NULL);
+  if (r->probes == NULL)
+    r->probes = g_ptr_array_new ();
+  g_ptr_array_add (r->probes, run);
+  return TRUE;
+}
+
+static void
+runs_free (GPtrArray * runs)
+{
+  for (guint i = 0; runs && i < runs->len; i++) {
+    EgoResultsRun *run = g_ptr_array_index (runs, i);
     g_free (run->name);
     for (int v = 0; v < EGO_RESULTS_VIEWS; v++) {
       g_free (run->text[v]);
@@ -407,5 +459,14 @@ ego_results_clear (EgoResults * r)
     }
     g_free (run);
   }
-  g_clear_pointer (&r->runs, g_ptr_array_unref);
+  if (runs)
+    g_ptr_array_unref (runs);
+}
+
+void
+ego_results_clear (EgoResults * r)
+{
+  runs_free (r->runs);
+  runs_free (r->probes);
+  r->runs = r->probes = NULL;
 }

@@ -267,6 +267,72 @@ append_row (GString * md, const EgoResultsGroup * g)
     g_string_append (md, " | - |\n");
 }
 
+/* ------------------------------------------------------------------------ */
+/* What each modality sees */
+
+static const char *const balance_metrics[] = { "verb.top1", "noun.top1",
+  "reversed_pairs.accuracy"
+};
+
+static void
+append_balance_row (GString * md, const char *name,
+    const EgoResultsGroup * g)
+{
+  EgoResultsStat s;
+  gchar *cell = cell_text (name);
+  g_string_append_printf (md, "| %s", cell);
+  g_free (cell);
+  for (int m = 0; m < 3; m++) {
+    ego_results_stat (g, EGO_RESULTS_1X1, balance_metrics[m], &s);
+    if (m == 2) {               /* its SE counts the clips of the pairs */
+      EgoResultsStat c;
+      ego_results_stat (g, EGO_RESULTS_1X1, "reversed_pairs.clips", &c);
+      s.clips = c.n == s.n ? c.mean : 0.0;
+    }
+    append_cell (md, &s, TRUE);
+  }
+  g_string_append (md, " |\n");
+}
+
+void
+ego_results_balance (GString * md, GPtrArray * groups, const EgoResults * r)
+{
+  const GPtrArray *probes = r->probes;
+  gboolean any = probes && probes->len;
+  EgoResultsStat s;
+  for (guint i = 0; !any && i < groups->len; i++) {
+    const EgoResultsGroup *g = g_ptr_array_index (groups, i);
+    ego_results_stat (g, EGO_RESULTS_1X1, balance_metrics[2], &s);
+    any = g->role < EGO_RESULTS_UNIMODAL && s.n > 0;
+  }
+  if (!any)
+    return;
+  g_string_append (md, "\n## What each modality sees\n\nTop-1 at 1x1 on "
+      "the test clips, and how often the direction of a reversible action "
+      "is told within its pair (take or put, open or close...; 50 is "
+      "chance): the unimodal teachers, and probes trained only to show "
+      "what one input can tell.\n\n| model | verb top-1 | noun top-1 "
+      "| direction in reversed pairs |\n| --- | ---: | ---: | ---: |\n");
+  for (guint i = 0; i < groups->len; i++) {
+    const EgoResultsGroup *g = g_ptr_array_index (groups, i);
+    if (g->role < EGO_RESULTS_UNIMODAL)
+      append_balance_row (md, g->name, g);
+  }
+  for (guint i = 0; probes && i < probes->len; i++) {
+    EgoResultsRun *run = g_ptr_array_index (probes, i);
+    GPtrArray *one = g_ptr_array_new ();
+    EgoResultsGroup g = { run->name, -1, -1, one };
+    g_ptr_array_add (one, run);
+    append_balance_row (md, run->name, &g);
+    g_ptr_array_unref (one);
+  }
+  if (r->noun_from_verb >= 0)
+    g_string_append_printf (md, "\nThe verb alone tells the noun of %.1f%% "
+        "of these clips (naming the most common noun of each true verb): a "
+        "noun top-1 near that figure comes from the action, not from seeing "
+        "the object.\n", r->noun_from_verb);
+}
+
 gchar *
 ego_results_markdown (const EgoResults * r)
 {
@@ -284,6 +350,7 @@ ego_results_markdown (const EgoResults * r)
       "| ---: | ---: |\n");
   for (guint i = 0; i < groups->len; i++)
     append_row (md, g_ptr_array_index (groups, i));
+  ego_results_balance (md, groups, r);
   ego_results_findings (md, groups, r->flow_gflops);
   g_ptr_array_unref (groups);
   return g_string_free (md, FALSE);

@@ -24,7 +24,8 @@ append_figure (GString * out, const char *name, double v, const char *fmt)
 }
 
 void
-ego_layout_print_json (const EgoModelMeta * meta, const EgoEvalResult * r)
+ego_layout_print_json (const EgoModelMeta * meta, const EgoEvalResult * r,
+    const EgoPairs * pairs)
 {
   GString *out = g_string_new ("{");
   for (int h = 0; h < r->n_heads; h++) {
@@ -44,13 +45,14 @@ ego_layout_print_json (const EgoModelMeta * meta, const EgoEvalResult * r)
   }
   g_string_append_printf (out, "\"clips\": %d, ", r->clips);
   append_figure (out, "gflops_per_view", r->gflops_per_view, "%.4g");
+  ego_pairs_append_json (out, pairs, meta, r);
   g_print ("%s}\n", out->str);
   g_string_free (out, TRUE);
 }
 
 void
 ego_layout_print_table (const EgoModelMeta * meta, const EgoEvalResult * r,
-    const char *split)
+    const char *split, const EgoPairs * pairs)
 {
   g_print ("%d clips of %s, %d frames, %.4f GFLOPs per view\n", r->clips,
       split, meta->frames, r->gflops_per_view);
@@ -60,6 +62,7 @@ ego_layout_print_table (const EgoModelMeta * meta, const EgoEvalResult * r,
         r->top1[h], r->top5[h], r->ece[h]);
   if (r->action_top1 >= 0)
     g_print ("%-8s %6.1f%%\n", "action", r->action_top1);
+  ego_pairs_print (pairs, meta, r);
 }
 
 static void

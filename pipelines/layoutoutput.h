@@ -7,13 +7,15 @@
 #include <glib.h>
 
 #include "dataset.h"
+#include "egopairs.h"
 #include "modelmeta.h"
 #include "trainer.h"            /* EgoEvalResult */
 
+/* pairs: --reversed-pairs, see egopairs.h */
 void ego_layout_print_json (const EgoModelMeta * meta,
-    const EgoEvalResult * r);
+    const EgoEvalResult * r, const EgoPairs * pairs);
 void ego_layout_print_table (const EgoModelMeta * meta,
-    const EgoEvalResult * r, const char *split);
+    const EgoEvalResult * r, const char *split, const EgoPairs * pairs);
 /* Written atomically; r's clips are ds's, in order. */
 gboolean ego_layout_write_logits (const EgoModelMeta * meta,
     const EgoEvalResult * r, const EgoDataset * ds, const char *path,

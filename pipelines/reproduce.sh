@@ -2,14 +2,16 @@
 # The paper's findings on the synthetic benchmark, in one command:
 #   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"] [--keep-going]
 #
-# Renders the benchmark, holds out a tenth of the training clips, trains one
-# teacher per modality on the rest (a wider bidirectional RGB network, a
-# flow network on egoflow's frames, an audio network on log-mel windows,
-# the layout transformer on the detections), fuses their logits with each weighting scheme, distils the
-# RGB student from the fused teacher, trains the same student on labels
-# alone, from RGB and from RGB with optical flow, evaluates everything on
-# the test split with 1x1 and 2x3 views and writes results.json and
-# results.md (build/pipelines/ego-results).
+# Renders the benchmark, holds out a tenth of the training clips, and for
+# each seed trains one teacher per modality on the rest (a wider
+# bidirectional RGB network, a flow network on egoflow's frames, an audio
+# network on log-mel windows, the layout transformer on the detections),
+# fuses their logits with each weighting scheme, distils the RGB student
+# from the fused teacher, and trains the same student on labels alone, from
+# RGB and from RGB with optical flow. Evaluates everything on the test split
+# with 1x1 and 2x3 views, and how well each teacher and a one-frame RGB
+# probe tell take from put (the reversed pairs), and writes results.json
+# and results.md (build/pipelines/ego-results).
 # --quick does the same with a small dataset and tiny networks (minutes).
 # Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
 # step whose output exists is not run again, and a training that was cut
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -87,74 +89,84 @@ train() {
   fi
 }
 
+# the benchmark's verbs that are each other's time reversal: how often a
+# model tells the direction within them shows what its input can see
+pairs=take/put,open/close,move-left/move-right,rotate-cw/rotate-ccw
+
 # ---------------------------------------------------------------------------
 # teachers: trained on teach, evaluated on test, logits on train and test
-teacher_logits() {            # name model-or-tool
-  local name=$1 dir=$out/teacher-$1
+teacher_logits() {            # dir
+  local dir=$1 split tool
+  case $dir in
+    */teacher-layout-s*) tool=("$bin/ego-layout" eval) ;;
+    *) tool=("$bin/ego-eval") ;;
+  esac
   for split in train test; do
     done_file "$dir/logits-$split.jsonl" && continue
-    if [ "$name" = layout ]; then
-      "$bin/ego-layout" eval --model "$dir/model.safetensors" --data "$data" \
-        --split "$split" --logits "$dir/logits-$split.jsonl" --json \
-        > "$dir/eval-$split-1x1.json"
-    else
-      "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
-        --split "$split" --logits "$dir/logits-$split.jsonl" --json \
-        > "$dir/eval-$split-1x1.json"
-    fi
+    "${tool[@]}" --model "$dir/model.safetensors" --data "$data" \
+      --split "$split" --logits "$dir/logits-$split.jsonl" --json \
+      --reversed-pairs "$pairs" > "$dir/eval-$split-1x1.json"
   done
   cat "$dir/logits-train.jsonl" "$dir/logits-test.jsonl" > "$dir/logits.jsonl"
-  if [ "$name" != layout ] && ! done_file "$dir/eval-test-2x3.json"; then
+  grep -q '"reversed_pairs"' "$dir/eval-test-1x1.json" ||
+    "${tool[@]}" --model "$dir/model.safetensors" --data "$data" \
+      --split test --json --reversed-pairs "$pairs" > "$dir/eval-test-1x1.json"
+  if [ "${tool[0]}" = "$bin/ego-eval" ] && ! done_file "$dir/eval-test-2x3.json"; then
     "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
       --split test --views 2x3 --json > "$dir/eval-test-2x3.json"
   fi
 }
 
-train_teacher() {             # name [ego-train options]
-  local name=$1 dir=$out/teacher-$1
-  shift
-  log "teacher $name"
+train_teacher() {             # name seed [ego-train options]
+  local name=$1 seed=$2 dir=$out/teacher-$1-s$2
+  shift 2
+  log "teacher $name, seed $seed"
   if ! done_file "$dir/model.safetensors"; then
     if [ "$name" = layout ]; then
       "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
-        --validation-split heldout --epochs "$layout_epochs" --seed 1
+        --validation-split heldout --epochs "$layout_epochs" --seed "$seed"
     else
       train "$dir" "${common[@]}" --split teach \
-        --validation-split heldout --epochs "$t_epochs" --seed 1 "$@"
+        --validation-split heldout --epochs "$t_epochs" --seed "$seed" "$@"
     fi
   fi
-  teacher_logits "$name"
+  teacher_logits "$dir"
 }
 
-train_teacher rgb --bidirectional --base-width "$t_width"
-train_teacher flow --modality flow --base-width "$width"
-train_teacher audio --modality audio --base-width "$width"
-train_teacher layout
 teachers=(rgb flow audio layout)
+train_teachers() {            # seed
+  train_teacher rgb "$1" --bidirectional --base-width "$t_width"
+  train_teacher flow "$1" --modality flow --base-width "$width"
+  train_teacher audio "$1" --modality audio --base-width "$width"
+  train_teacher layout "$1"
+}
 
 # ---------------------------------------------------------------------------
-log "fused teachers"
-fuse_args=()
-for t in "${teachers[@]}"; do
-  fuse_args+=(--teacher "$t=$out/teacher-$t/logits.jsonl")
-done
-mkdir -p "$out/fused"
-for scheme in $schemes; do
-  held=()
-  [ "$scheme" = full-dataset ] && held=(--held-out-split heldout)
-  f=$out/fused/$scheme
-  # distillation targets: every training clip
-  done_file "$f-train.jsonl" ||
-    "$bin/ego-fuse" --data "$data" --split train --scheme "$scheme" \
-      "${fuse_args[@]}" "${held[@]}" --out "$f-train.jsonl" \
-      --weights-json "$f-train-weights.json"
-  # the fused teacher on the test split: weights that need no test labels
-  if [ "$scheme" != per-sample ] && ! done_file "$f-test.jsonl"; then
-    "$bin/ego-fuse" --data "$data" --split test --scheme "$scheme" \
-      "${fuse_args[@]}" "${held[@]}" --out "$f-test.jsonl" \
-      --weights-json "$f-test-weights.json"
-  fi
-done
+# the teachers of a seed fused with each scheme, into fused/s<seed>/
+fuse() {                      # seed
+  local seed=$1 t scheme f held fuse_args=()
+  log "fused teachers, seed $seed"
+  for t in "${teachers[@]}"; do
+    fuse_args+=(--teacher "$t=$out/teacher-$t-s$seed/logits.jsonl")
+  done
+  mkdir -p "$out/fused/s$seed"
+  for scheme in $schemes; do
+    held=()
+    [ "$scheme" = full-dataset ] && held=(--held-out-split heldout)
+    f=$out/fused/s$seed/$scheme
+    # distillation targets: every training clip
+    done_file "$f-train.jsonl" ||
+      "$bin/ego-fuse" --data "$data" --split train --scheme "$scheme" \
+        "${fuse_args[@]}" "${held[@]}" --out "$f-train.jsonl" \
+        --weights-json "$f-train-weights.json"
+    # the fused teacher on the test split: weights that need no test labels
+    if [ "$scheme" != per-sample ] && ! done_file "$f-test.jsonl"; then
+      "$bin/ego-fuse" --data "$data" --split test --scheme "$scheme" \
+        "${fuse_args[@]}" "${held[@]}" --out "$f-test.jsonl" \
+        --weights-json "$f-test-weights.json"
+    fi
+  done
+}
 
 # ---------------------------------------------------------------------------
 # students: the deployed architecture, on labels and distilled
@@ -167,7 +179,8 @@ evaluate() {                  # dir
   done
 }
 
-for seed in $seeds; do
+train_students() {            # seed
+  local seed=$1 dir scheme
   dir=$out/student-labels-s$seed
   log "student on labels, seed $seed"
   done_file "$dir/model.safetensors" ||
@@ -188,10 +201,36 @@ for seed in $seeds; do
     done_file "$dir/model.safetensors" ||
       train "$dir" "${common[@]}" --base-width "$width" \
         --epochs "$epochs" --seed "$seed" --validation-split "" \
-        --teacher-logits "$out/fused/$scheme-train.jsonl" \
+        --teacher-logits "$out/fused/s$seed/$scheme-train.jsonl" \
         --temperature 2 --lambda-d 1 --lambda-gt 0.5
     evaluate "$dir"
   done
+}
+
+# ---------------------------------------------------------------------------
+# a probe of the benchmark's balance: the student's network on one RGB
+# frame per clip, which cannot see which way anything moves
+probe_frame() {
+  local dir=$out/probe-frame
+  log "probe: one RGB frame"
+  done_file "$dir/model.safetensors" ||
+    train "$dir" "${common[@]}" --base-width "$width" --frames 1 \
+      --epochs "$epochs" --seed 1 --validation-split ""
+  done_file "$dir/eval-test-1x1.json" ||
+    "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+      --split test --json --reversed-pairs "$pairs" \
+      --confusion "$dir/confusion-test.csv" > "$dir/eval-test-1x1.json"
+}
+
+# one seed at a time (teachers, fusion, students), so that a whole first
+# seed is done first
+first=1
+for seed in $seeds; do
+  train_teachers "$seed"
+  fuse "$seed"
+  [ "$first" = 1 ] && probe_frame
+  first=0
+  train_students "$seed"
 done
 
 # ---------------------------------------------------------------------------
@@ -199,18 +238,18 @@ log "results"
 manifest=$out/manifest.tsv
 {
   printf '# name\trole\tweighting\tseed\tviews\tkind\tpath\n'
-  for t in "${teachers[@]}"; do
-    for v in 1x1 2x3; do
-      f=$out/teacher-$t/eval-test-$v.json
-      [ -s "$f" ] && printf 'teacher-%s\tteacher-%s\t-\t1\t%s\teval\t%s\n' \
-        "$t" "$t" "$v" "$f"
-    done
-  done
-  for scheme in uniform full-dataset; do
-    printf 'fused-%s\tteacher-fused\t%s\t1\t1x1\tlogits\t%s\n' "$scheme" \
-      "$scheme" "$out/fused/$scheme-test.jsonl"
-  done
   for seed in $seeds; do
+    for t in "${teachers[@]}"; do
+      for v in 1x1 2x3; do
+        f=$out/teacher-$t-s$seed/eval-test-$v.json
+        [ -s "$f" ] && printf 'teacher-%s\tteacher-%s\t-\t%s\t%s\teval\t%s\n' \
+          "$t" "$t" "$seed" "$v" "$f"
+      done
+    done
+    for scheme in uniform full-dataset; do
+      printf 'fused-%s\tteacher-fused\t%s\t%s\t1x1\tlogits\t%s\n' "$scheme" \
+        "$scheme" "$seed" "$out/fused/s$seed/$scheme-test.jsonl"
+    done
     for v in 1x1 2x3; do
       printf 'student-labels\tstudent-labels\t-\t%s\t%s\teval\t%s\n' "$seed" \
         "$v" "$out/student-labels-s$seed/eval-test-$v.json"
@@ -225,11 +264,12 @@ manifest=$out/manifest.tsv
 } > "$manifest"
 # the whole teacher's cost includes the optical flow its flow network sees:
 # ego-eval counts egoflow's operations for the frames of a view
-f=$out/teacher-flow/eval-test-1x1.json
+f=$out/teacher-flow-s1/eval-test-1x1.json
 grep -q '"flow_gflops_per_view"' "$f" ||
-  "$bin/ego-eval" --model "$out/teacher-flow/model.safetensors" \
-    --data "$data" --split test --json > "$f"
+  "$bin/ego-eval" --model "$out/teacher-flow-s1/model.safetensors" \
+    --data "$data" --split test --json --reversed-pairs "$pairs" > "$f"
 flow_gflops=$(sed -n 's/.*"flow_gflops_per_view": \([0-9.eE+-]*\).*/\1/p' "$f")
 "$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
-  --flow-gflops "${flow_gflops:-0}" --out "$out"
+  --flow-gflops "${flow_gflops:-0}" --out "$out" \
+  --probe "one RGB frame (probe)=$out/probe-frame/eval-test-1x1.json"
 echo "wrote $out/results.md and $out/results.json"

@@ -249,3 +249,18 @@ ego_test_remove_tree (const gchar * dir)
   g_dir_close (d);
   g_rmdir (dir);
 }
+
+void
+ego_test_dataset_render (const gchar * dir, const gchar * options)
+{
+  gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s %s",
+      EGO_BUILD_DIR, dir, options), *err = NULL;
+  gint status = -1;
+  GError *error = NULL;
+  if (!g_spawn_command_line_sync (cmd, NULL, &err, &status, &error))
+    g_error ("%s: %s", cmd, error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", cmd, err);
+  g_free (err);
+  g_free (cmd);
+}

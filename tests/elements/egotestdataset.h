@@ -40,6 +40,11 @@ double ego_test_dataset_square_x (const EgoTestDatasetSpec * spec, int v,
 int ego_test_dataset_start (const EgoTestDatasetSpec * spec, int k);
 int ego_test_dataset_stop (const EgoTestDatasetSpec * spec, int k);
 
+/* Renders a dataset into dir with ego-dataset and the options (a command
+ * line fragment, e.g. "--clips 12 --seed 4"); a failure ends the test with
+ * ego-dataset's message. */
+void ego_test_dataset_render (const gchar * dir, const gchar * options);
+
 /* Removes dir and everything under it. */
 void ego_test_remove_tree (const gchar * dir);
 

@@ -26,17 +26,12 @@ static gchar *tmpdir, *data_dir;
 static void
 setup_data (void)
 {
-  gchar *cmd, *err = NULL;
-  gint status = -1;
+  gchar *options = g_strdup_printf ("--clips 12 --videos 3 --seed 4 "
+      "--width 64 --height 48 --fps %d", FPS);
   tmpdir = fixture_tmpdir ("egoaudio-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
-  cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s --clips 12 "
-      "--videos 3 --seed 4 --width 64 --height 48 --fps %d", EGO_BUILD_DIR,
-      data_dir, FPS);
-  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
-  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
-  g_free (err);
-  g_free (cmd);
+  ego_test_dataset_render (data_dir, options);
+  g_free (options);
 }
 
 static void
@@ -478,19 +473,6 @@ GST_START_TEST (test_stop_mid_stream)
 
 GST_END_TEST;
 
-static gint
-spawn (const gchar * const *argv, gchar ** out)
-{
-  gint status = -1;
-  gchar *err = NULL;
-  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, 0, NULL, NULL,
-          out, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_printerr ("%s: %s\n", argv[0], err);
-  g_free (err);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
-}
-
 /* ego-train --modality audio writes a 1-channel audio teacher; ego-eval
  * reads the modality from it and evaluates it on the sound. */
 GST_START_TEST (test_train_and_evaluate)
@@ -509,14 +491,14 @@ GST_START_TEST (test_train_and_evaluate)
   EgoModelMeta meta = { 0 };
   GError *error = NULL;
   EgoNet *net;
-  fail_unless_equals_int (spawn (train, NULL), 0);
+  fail_unless_equals_int (fixture_run (train, NULL), 0);
   net = ego_net_load (model, &meta, &error);
   fail_unless (net != NULL, "%s", error ? error->message : "");
   fail_unless_equals_string (meta.modality, "audio");
   fail_unless_equals_string (meta.kind, "teacher");
   fail_unless_equals_int (meta.channels, 1);
   fail_unless_equals_int (ego_net_config (net)->in_channels, 1);
-  fail_unless_equals_int (spawn (eval, &json), 0);
+  fail_unless_equals_int (fixture_run (eval, &json), 0);
   fail_unless (strstr (json, "\"verb\": {\"top1\"") != NULL, "%s", json);
   ego_net_free (net);
   ego_model_meta_clear (&meta);

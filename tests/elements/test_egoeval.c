@@ -147,6 +147,37 @@ GST_START_TEST (test_json)
 
 GST_END_TEST;
 
+/* With two verb classes, every clip is in the pair v0/v1 and telling the
+ * direction within it is verb top-1 (the logits never tie). */
+GST_START_TEST (test_reversed_pairs)
+{
+  gchar *out = NULL, *err = NULL;
+  gchar *short_side = g_strdup_printf ("%d", SHORT_SIDE);
+  JsonParser *parser = json_parser_new ();
+  JsonObject *o, *pairs;
+  fail_unless_equals_int (run_eval ((const gchar *[]) {
+            "--model", model_path, "--data", data_dir, "--split",
+            "validation", "--json", "--short-side", short_side,
+            "--reversed-pairs", "v1/v0", NULL
+          }, &out, &err), 0);
+  o = parse_object (parser, out);
+  pairs = json_object_get_object_member (o, "reversed_pairs");
+  fail_unless (pairs != NULL, "%s", out);
+  fail_unless_equals_string (json_object_get_string_member (pairs, "head"),
+      "verb");
+  fail_unless_equals_int (json_object_get_int_member (pairs, "clips"),
+      spec.validation_videos * spec.clips_per_video);
+  fail_unless (fabs (json_object_get_double_member (pairs, "accuracy") -
+          json_object_get_double_member (json_object_get_object_member (o,
+                  "verb"), "top1")) < 1e-9, "%s", out);
+  g_object_unref (parser);
+  g_free (short_side);
+  g_free (out);
+  g_free (err);
+}
+
+GST_END_TEST;
+
 static void
 expect_failure (const gchar * const *args, const gchar * needle)
 {
@@ -179,6 +210,18 @@ GST_START_TEST (test_errors)
         "--model", model_path, "--data", data_dir, "--split", "nosuch",
         NULL
       }, "nosuch.csv");
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--reversed-pairs",
+        "v0/nosuch", NULL
+      }, "has no class \"nosuch\"");
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--reversed-pairs",
+        "v0/red", NULL
+      }, "verb head has no class \"red\"");
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--reversed-pairs",
+        "v0", NULL
+      }, "not two classes");
   g_free (five);
 }
 
@@ -372,6 +415,7 @@ egoeval_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_json);
   tcase_add_test (tc, test_errors);
+  tcase_add_test (tc, test_reversed_pairs);
   tcase_add_test (tc, test_agrees_with_egoaction);
   return s;
 }

@@ -146,6 +146,33 @@ check_eval_json (const gchar * text, int clips)
   return o;
 }
 
+/* eval --reversed-pairs take/put,open/close: the figure from the logits. */
+static void
+check_pairs (const float *z, const int32_t * y, int n, const EgoDataset * ds,
+    JsonObject * eval)
+{
+  const char *const *verbs = ego_dataset_verbs (ds);
+  const char *names[4] = { "take", "put", "open", "close" };
+  int pairs[4], counted;
+  double want;
+  JsonObject *got = json_object_get_object_member (eval, "reversed_pairs");
+  for (int i = 0; i < 4; i++) {
+    pairs[i] = -1;
+    for (int c = 0; c < ego_dataset_n_verbs (ds); c++)
+      if (strcmp (verbs[c], names[i]) == 0)
+        pairs[i] = c;
+    g_assert_cmpint (pairs[i], >=, 0);
+  }
+  want = ego_pair_accuracy (z, y, n, ego_dataset_n_verbs (ds), pairs, 2,
+      &counted);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (json_object_get_string_member (got, "head"), ==, "verb");
+  g_assert_cmpint (json_object_get_int_member (got, "clips"), ==, counted);
+  g_assert_cmpint (counted, >, 0);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (got, "accuracy") -
+          want), <, 1e-3);
+}
+
 /* The logits file: one line per clip in the split's order, which ego-fuse's
  * reader takes, and whose argmax gives the printed top-1. */
 static void
@@ -174,6 +201,8 @@ check_logits (const char *path, const EgoDataset * ds, JsonObject * eval)
     }
     g_assert_cmpfloat (fabs (ego_topk_accuracy (z, y, n, classes[h], 1) -
             member (eval, heads[h], "top1")), <, 1e-3);
+    if (h == 0)
+      check_pairs (z, y, n, ds, eval);
     g_free (z);
     g_free (y);
   }
@@ -189,7 +218,8 @@ test_eval (void)
   gchar *model = path_of ("run", "model.safetensors");
   gchar *logits = path_of ("logits.jsonl", NULL), *out = NULL, *err = NULL;
   const char *argv[] = { LAYOUT, "eval", "--model", model, "--data", data,
-    "--split", "test", "--json", "--logits", logits, NULL
+    "--split", "test", "--json", "--logits", logits,
+    "--reversed-pairs", "take/put, open/close", NULL
   };
   EgoDataset *ds = ego_dataset_open (data, "test", TRUE, NULL);
   JsonObject *eval;

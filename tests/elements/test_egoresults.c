@@ -335,6 +335,72 @@ test_findings (void)
   g_free (md);
 }
 
+/* Without probes or reversed pairs there is no balance table. */
+static void
+test_no_balance (void)
+{
+  gchar *md = read_file ("out/results.md");
+  g_assert_null (strstr (md, "What each modality sees"));
+  g_free (md);
+}
+
+/* An ego-eval object with reversed_pairs; returns its file name. */
+static gchar *
+write_pairs_eval (const char *name, double verb, double noun, double pairs,
+    int pair_clips)
+{
+  gchar *file = g_strdup_printf ("%s.json", name);
+  gchar *text = g_strdup_printf ("{\"verb\": {\"top1\": %.3f, \"top5\": 99, "
+      "\"ece\": 1}, \"noun\": {\"top1\": %.3f, \"top5\": 99, \"ece\": 1}, "
+      "\"action_top1\": 10, \"clips\": 100, \"gflops_per_view\": 1, "
+      "\"reversed_pairs\": {\"head\": \"verb\", \"accuracy\": %.3f, "
+      "\"clips\": %d}}", verb, noun, pairs, pair_clips);
+  write_file (file, text);
+  g_free (text);
+  return file;
+}
+
+/* The unimodal teachers and the probes: top-1 with the SE of 100 clips,
+ * the direction with the SE of the pairs' clips (25: 100 sqrt(.5 .5 /
+ * 25) = 10); students are not in it; and the noun the verb alone tells on
+ * the split's labels. */
+static void
+test_balance (void)
+{
+  const char *args[] = { "--manifest", "balance.tsv", "--out", "balance",
+    "--probe", "one RGB frame=frame.json", "--data", "data", "--split",
+    "test", NULL
+  };
+  gchar *a = write_pairs_eval ("audio", 60, 20, 50, 25);
+  gchar *b = write_pairs_eval ("frame", 40, 80, 50, 100);
+  gchar *c = write_pairs_eval ("student", 90, 90, 99, 100);
+  gchar *m = g_strdup_printf ("audio\tteacher-audio\t-\t1\t1x1\teval\t%s\n"
+      "s\tstudent-labels\t-\t1\t1x1\teval\t%s\n", a, c);
+  gchar *err = NULL, *md;
+  write_file ("balance.tsv", m);
+  g_assert_cmpint (run_results (args, &err), ==, 0);
+  md = read_file ("balance/results.md");
+  assert_line (md, "| audio | 60.0 (SE 4.9) | 20.0 (SE 4.0) ",
+      "| 50.0 (SE 10.0) |");
+  assert_line (md, "| one RGB frame | 40.0 (SE 4.9) | 80.0 (SE 4.0) ",
+      "| 50.0 (SE 5.0) |");
+  g_assert_null (strstr (md, "| s | 90.0"));
+  g_assert_null (strstr (g_strrstr (md, "What each modality sees"), "99.0"));
+  /* verb 0 has nouns 0 and 1, verbs 1 and 2 one noun each: 3 of 4 */
+  g_assert_nonnull (strstr (md, "The verb alone tells the noun of 75.0% of"));
+  g_free (md);
+  g_free (err);
+  /* a probe is NAME=FILE */
+  args[5] = "frame.json";
+  g_assert_cmpint (run_results (args, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "--probe frame.json: not NAME=FILE"));
+  g_free (err);
+  g_free (m);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Failures */
 
@@ -392,6 +458,8 @@ main (int argc, char **argv)
   g_test_add_func ("/egoresults/json", test_json);
   g_test_add_func ("/egoresults/table", test_table);
   g_test_add_func ("/egoresults/findings", test_findings);
+  g_test_add_func ("/egoresults/no-balance", test_no_balance);
+  g_test_add_func ("/egoresults/balance", test_balance);
   g_test_add_func ("/egoresults/errors", test_errors);
   status = g_test_run ();
   fixture_remove_tree (dir);

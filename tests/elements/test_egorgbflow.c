@@ -25,17 +25,10 @@ static gchar *tmpdir, *data_dir;
 static void
 setup_data (void)
 {
-  gchar *cmd, *err = NULL;
-  gint status = -1;
   tmpdir = fixture_tmpdir ("egorgbflow-XXXXXX");
   data_dir = g_build_filename (tmpdir, "data", NULL);
-  cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s --clips 12 "
-      "--videos 3 --seed 5 --width 64 --height 48 --fps 15", EGO_BUILD_DIR,
-      data_dir);
-  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
-  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
-  g_free (err);
-  g_free (cmd);
+  ego_test_dataset_render (data_dir, "--clips 12 --videos 3 --seed 5 "
+      "--width 64 --height 48 --fps 15");
 }
 
 static void
@@ -310,19 +303,6 @@ GST_START_TEST (test_frames_without_flow)
 
 GST_END_TEST;
 
-static gint
-spawn (const gchar * const *argv, gchar ** out)
-{
-  gint status = -1;
-  gchar *err = NULL;
-  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, 0, NULL, NULL,
-          out, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_printerr ("%s: %s\n", argv[0], err);
-  g_free (err);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
-}
-
 /* egoaction cannot run it: the error names the file, the reason the
  * modality. */
 static void
@@ -373,7 +353,7 @@ GST_START_TEST (test_train_evaluate_refuse)
   EgoModelMeta meta = { 0 };
   GError *error = NULL;
   EgoNet *net;
-  fail_unless_equals_int (spawn (train, NULL), 0);
+  fail_unless_equals_int (fixture_run (train, NULL), 0);
   net = ego_net_load (model, &meta, &error);
   fail_unless (net != NULL, "%s", error ? error->message : "");
   fail_unless_equals_string (meta.modality, "rgbflow");
@@ -386,7 +366,7 @@ GST_START_TEST (test_train_evaluate_refuse)
   for (gint v = 0; v < 2; v++) {
     gchar *json = NULL;
     eval[9] = v ? "2x3" : "1x1";
-    fail_unless_equals_int (spawn (eval, &json), 0);
+    fail_unless_equals_int (fixture_run (eval, &json), 0);
     fail_unless (strstr (json, "\"verb\": {\"top1\"") != NULL, "%s", json);
     fail_unless (strstr (json, "\"flow_gflops_per_view\": ") != NULL, "%s",
         json);

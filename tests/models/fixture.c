@@ -183,3 +183,18 @@ fixture_remove_tree (const char *path)
     g_dir_close (d);
   g_rmdir (path);
 }
+
+int
+fixture_run (const char *const *argv, char **out)
+{
+  GError *error = NULL;
+  gchar *err = NULL;
+  gint status = -1;
+  if (!g_spawn_sync (NULL, (gchar **) argv, NULL, 0, NULL, NULL, out, &err,
+          &status, &error))
+    g_error ("%s: %s", argv[0], error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_printerr ("%s: %s\n", argv[0], err);
+  g_free (err);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}

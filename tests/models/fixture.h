@@ -41,6 +41,10 @@ int check_close (const char *what, const float *got, const float *want,
 char *fixture_tmpdir (const char *prefix);
 /* Removes path and everything below it (no links are followed out). */
 void fixture_remove_tree (const char *path);
+/* Runs argv (argv[0] a path): 0 when it exits with status 0, else 1 after
+ * printing its standard error; its standard output in *out unless out is
+ * NULL. A program that cannot be started fails the test. */
+int fixture_run (const char *const *argv, char **out);
 
 typedef double (*GradcheckLoss) (void *ctx);
 int gradcheck (const char *what, GradcheckLoss loss, void *ctx, float *x,

@@ -52,6 +52,31 @@ test_confusion (void)
     g_assert_cmpint (counts[i], ==, expected[i]);
 }
 
+/* Direction within pairs (0,1) and (2,3): the partner alone decides, so a
+ * row whose argmax is a third class still counts as right; class 4 is in no
+ * pair and is left out; a tie is wrong. */
+static void
+test_pair_accuracy (void)
+{
+  const float logits[] = {
+    2, 1, 0, 0, 9,              /* 0 over 1: right, although 4 is the argmax */
+    2, 1, 0, 0, 0,              /* truth 1, 0 scores more: wrong */
+    0, 0, 1, 1, 0,              /* truth 2, tied with 3: wrong */
+    0, 0, 0, 5, 0,              /* truth 3 over 2: right */
+    0, 0, 0, 0, 0,              /* truth 4: in no pair */
+  };
+  const int32_t labels[] = { 0, 1, 2, 3, 4 };
+  const int pairs[] = { 0, 1, 2, 3 };
+  int counted = 0;
+
+  g_assert_cmpfloat_with_epsilon (ego_pair_accuracy (logits, labels, 5, 5,
+          pairs, 2, &counted), 50.0, 1e-9);
+  g_assert_cmpint (counted, ==, 4);
+  g_assert_cmpfloat (ego_pair_accuracy (logits, labels + 4, 1, 5, pairs, 2,
+          &counted), ==, -1.0);
+  g_assert_cmpint (counted, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -59,5 +84,6 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/against-reference", test_against_reference);
   g_test_add_func ("/metrics/ece-extremes", test_ece_extremes);
   g_test_add_func ("/metrics/confusion", test_confusion);
+  g_test_add_func ("/metrics/pair-accuracy", test_pair_accuracy);
   return g_test_run ();
 }

@@ -1,0 +1,122 @@
+/* --reversed-pairs, see egopairs.h. */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "ego_error.h"
+#include "egopairs.h"
+#include "metrics.h"
+
+/* The index of class key in head h, or -1. */
+static int
+class_index (const EgoModelMeta * meta, int h, const char *key)
+{
+  for (int c = 0; c < meta->heads[h].n_labels; c++)
+    if (strcmp (meta->heads[h].labels[c], key) == 0)
+      return c;
+  return -1;
+}
+
+/* The head holding key (the first such), or -1. */
+static int
+head_of (const EgoModelMeta * meta, const char *key)
+{
+  for (int h = 0; h < meta->n_heads; h++)
+    if (class_index (meta, h, key) >= 0)
+      return h;
+  return -1;
+}
+
+static gboolean
+add_pair (const char *item, const EgoModelMeta * meta, EgoPairs * p,
+    GError ** error)
+{
+  gchar **ab = g_strsplit (item, "/", -1);
+  int a, b;
+  gboolean ok = FALSE;
+  if (g_strv_length (ab) != 2 || !*ab[0] || !*ab[1])
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "\"%s\" is not two classes as a/b", item);
+  else if (p->n == EGO_PAIRS_MAX)
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "more than %d pairs", EGO_PAIRS_MAX);
+  else if (p->head < 0 && (p->head = head_of (meta, ab[0])) < 0)
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "the model has no class \"%s\"", ab[0]);
+  else if ((a = class_index (meta, p->head, ab[0])) < 0
+      || (b = class_index (meta, p->head, ab[1])) < 0)
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "the model's %s head has no class \"%s\"", meta->heads[p->head].name,
+        class_index (meta, p->head, ab[0]) < 0 ? ab[0] : ab[1]);
+  else if (a == b)
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "\"%s\" pairs a class with itself", item);
+  else {
+    p->pairs[2 * p->n] = a;
+    p->pairs[2 * p->n + 1] = b;
+    p->n++;
+    ok = TRUE;
+  }
+  g_strfreev (ab);
+  return ok;
+}
+
+gboolean
+ego_pairs_parse (const char *spec, const EgoModelMeta * meta, EgoPairs * p,
+    GError ** error)
+{
+  gchar **items;
+  gboolean ok = TRUE;
+  p->head = -1;
+  p->n = 0;
+  if (spec == NULL || *spec == '\0')
+    return TRUE;
+  items = g_strsplit (spec, ",", -1);
+  for (int i = 0; ok && items[i]; i++)
+    ok = add_pair (g_strstrip (items[i]), meta, p, error);
+  g_strfreev (items);
+  return ok;
+}
+
+/* The figure, or -1 without pairs or clips of them. */
+static double
+accuracy (const EgoPairs * p, const EgoModelMeta * meta,
+    const EgoEvalResult * r, int *clips)
+{
+  *clips = 0;
+  if (p->head < 0 || p->n == 0 || p->head >= r->n_heads)
+    return -1.0;
+  return ego_pair_accuracy (r->logits[p->head], r->labels[p->head],
+      r->clips, meta->heads[p->head].n_labels, p->pairs, p->n, clips);
+}
+
+void
+ego_pairs_append_json (GString * out, const EgoPairs * p,
+    const EgoModelMeta * meta, const EgoEvalResult * r)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  int clips;
+  double v = accuracy (p, meta, r, &clips);
+  JsonNode *name;
+  gchar *quoted;
+  if (v < 0)
+    return;
+  name = json_node_init_string (json_node_alloc (), meta->heads[p->head].name);
+  quoted = json_to_string (name, FALSE);
+  g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
+      "\"accuracy\": %s, \"clips\": %d}", quoted,
+      g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);
+  json_node_unref (name);
+  g_free (quoted);
+}
+
+void
+ego_pairs_print (const EgoPairs * p, const EgoModelMeta * meta,
+    const EgoEvalResult * r)
+{
+  int clips;
+  double v = accuracy (p, meta, r, &clips);
+  if (v >= 0)
+    g_print ("reversed pairs (%s): direction right in %.1f%% of %d clips\n",
+        meta->heads[p->head].name, v, clips);
+}
