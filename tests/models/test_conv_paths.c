@@ -16,6 +16,26 @@ typedef struct
   int in_c, out_c, k, stride, pad, h, w, n;
 } Shape;
 
+static EgoConv2d
+conv_of (const Shape * s)
+{
+  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
+    s->pad, s->pad, 1
+  };
+  return c;
+}
+
+/* floats of the input, the output and the weights */
+static void
+sizes_of (const Shape * s, const EgoConv2d * c, size_t *in, size_t *out,
+    size_t *wn)
+{
+  int oh = ego_conv2d_out_h (c, s->h), ow = ego_conv2d_out_w (c, s->w);
+  *in = (size_t) s->n * s->in_c * s->h * s->w;
+  *out = (size_t) s->n * s->out_c * oh * ow;
+  *wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+}
+
 static float *
 random_floats (size_t n, EgoRng * rng)
 {
@@ -41,13 +61,9 @@ reference (float *out, const float *x, const float *w, const float *b,
 static void
 check_shape (const Shape * s, EgoRng * rng)
 {
-  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
-    s->pad, s->pad, 1
-  };
-  int oh = ego_conv2d_out_h (&c, s->h), ow = ego_conv2d_out_w (&c, s->w);
-  size_t in = (size_t) s->n * s->in_c * s->h * s->w;
-  size_t out = (size_t) s->n * s->out_c * oh * ow;
-  size_t wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+  EgoConv2d c = conv_of (s);
+  size_t in, out, wn;
+  sizes_of (s, &c, &in, &out, &wn);
   size_t np = ego_conv2d_packed_floats (&c);
   float *x = random_floats (in, rng), *w = random_floats (wn, rng);
   float *b = random_floats (s->out_c, rng), *res = random_floats (out, rng);
@@ -84,13 +100,9 @@ check_shape (const Shape * s, EgoRng * rng)
 static void
 check_input_grad (const Shape * s, EgoRng * rng)
 {
-  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
-    s->pad, s->pad, 1
-  };
-  int oh = ego_conv2d_out_h (&c, s->h), ow = ego_conv2d_out_w (&c, s->w);
-  size_t in = (size_t) s->n * s->in_c * s->h * s->w;
-  size_t out = (size_t) s->n * s->out_c * oh * ow;
-  size_t wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+  EgoConv2d c = conv_of (s);
+  size_t in, out, wn;
+  sizes_of (s, &c, &in, &out, &wn);
   size_t np = ego_conv2d_packed_input_grad_floats (&c);
   float *dy = random_floats (out, rng), *w = random_floats (wn, rng);
   float *want = g_new0 (float, in), *got;
@@ -130,13 +142,9 @@ done:
 static void
 check_weight_grad (const Shape * s, EgoRng * rng)
 {
-  EgoConv2d c = { s->in_c, s->out_c, s->k, s->k, s->stride, s->stride,
-    s->pad, s->pad, 1
-  };
-  int oh = ego_conv2d_out_h (&c, s->h), ow = ego_conv2d_out_w (&c, s->w);
-  size_t in = (size_t) s->n * s->in_c * s->h * s->w;
-  size_t out = (size_t) s->n * s->out_c * oh * ow;
-  size_t wn = (size_t) s->out_c * s->in_c * s->k * s->k;
+  EgoConv2d c = conv_of (s);
+  size_t in, out, wn;
+  sizes_of (s, &c, &in, &out, &wn);
   size_t ns = ego_conv2d_weight_grad_scratch_floats (&c, s->n, s->h, s->w);
   float *x = random_floats (in, rng), *dy = random_floats (out, rng);
   float *w = random_floats (wn, rng), *want, *got, *scratch;
