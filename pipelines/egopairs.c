@@ -17,6 +17,16 @@ class_index (const EgoModelMeta * meta, int h, const char *key)
   return -1;
 }
 
+/* Whether class c is in one of the pairs so far. */
+static gboolean
+paired (const EgoPairs * p, int c)
+{
+  for (int i = 0; i < 2 * p->n; i++)
+    if (p->pairs[i] == c)
+      return TRUE;
+  return FALSE;
+}
+
 /* The head holding key (the first such), or -1. */
 static int
 head_of (const EgoModelMeta * meta, const char *key)
@@ -51,6 +61,9 @@ add_pair (const char *item, const EgoModelMeta * meta, EgoPairs * p,
   else if (a == b)
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
         "\"%s\" pairs a class with itself", item);
+  else if (paired (p, a) || paired (p, b))
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--reversed-pairs: "
+        "\"%s\" is in another pair too", paired (p, a) ? ab[0] : ab[1]);
   else {
     p->pairs[2 * p->n] = a;
     p->pairs[2 * p->n + 1] = b;

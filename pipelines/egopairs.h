@@ -18,7 +18,8 @@ typedef struct
   int pairs[2 * EGO_PAIRS_MAX]; /* class indices of the head */
 } EgoPairs;
 
-/* spec "a/b,c/d" names classes by their key; all in one head of meta.
+/* spec "a/b,c/d" names classes by their key, all in one head of meta,
+ * each in one pair.
  * NULL or "" gives no pairs. Errors name the option and the class. */
 gboolean ego_pairs_parse (const char *spec, const EgoModelMeta * meta,
     EgoPairs * p, GError ** error);

@@ -222,6 +222,10 @@ GST_START_TEST (test_errors)
         "--model", model_path, "--data", data_dir, "--reversed-pairs",
         "v0", NULL
       }, "not two classes");
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--reversed-pairs",
+        "v0/v1,v1/v0", NULL
+      }, "\"v1\" is in another pair too");
   g_free (five);
 }
 
