@@ -69,8 +69,13 @@ open_reader (EgoClipAssembler * a, gint width, gint height,
 {
   GError *err = NULL;
   if (a->video->kind == EGO_MEDIA_VIDEO) {
+    /* a filter (egoflow) needs to run on the clips' frames alone */
+    GArray *list = filter ? needed_frames (a) : NULL;
     a->reader = ego_video_reader_new_file (a->video->video_path, width,
-        height, filter, &err);
+        height, filter, list ? (gint *) list->data : NULL,
+        list ? list->len : 0, &err);
+    if (list)
+      g_array_free (list, TRUE);
   } else if (filter != NULL) {
     /* a folder's frames are read sparsely: no motion between them */
     g_set_error (&err, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,

@@ -27,6 +27,10 @@ struct _EgoVideoReader
   gint *frames;
   guint n_frames;
   guint pushed;
+  /* frames whose filtered frame is wanted (ascending), NULL: all */
+  gint *needed;
+  guint n_needed;
+  gint filtered;                /* frames that reached the filter */
   /* audio track */
   EgoReaderAudio *audio;
   volatile gint cancelled;

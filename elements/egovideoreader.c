@@ -4,6 +4,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* folder frames carry their index in the list as timestamp, in this unit */
@@ -30,6 +31,42 @@ setup_sink (GstElement * sink)
 {
   g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", FALSE,
       "enable-last-sample", FALSE, NULL);
+}
+
+static gint
+compare_int (gconstpointer a, gconstpointer b)
+{
+  gint x = *(const gint *) a, y = *(const gint *) b;
+  return (x > y) - (x < y);
+}
+
+/* Before the modality's element: the frames nobody needs are flagged
+ * DROPPABLE, so that egoflow keeps them as the previous frame of the next
+ * one without computing their own motion. Frames are numbered as next()
+ * numbers them, in the decoder's order. */
+static GstPadProbeReturn
+mark_unneeded (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  EgoVideoReader *r = data;
+  gint frame = ++r->filtered;
+  GstBuffer *buf;
+  if (bsearch (&frame, r->needed, r->n_needed, sizeof (gint), compare_int))
+    return GST_PAD_PROBE_OK;
+  buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DROPPABLE);
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+watch_needed (EgoVideoReader * r, GstElement * modality)
+{
+  GstPad *pad;
+  if (r->needed == NULL)
+    return;
+  pad = gst_element_get_static_pad (modality, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, mark_unneeded, r, NULL);
+  gst_object_unref (pad);
 }
 
 /* videoscale ! videoconvert [! modality] ! capsfilter ! appsink, scaling
@@ -65,6 +102,7 @@ add_output_chain (EgoVideoReader * r, gint width, gint height,
   if (mod) {
     gst_bin_add (GST_BIN (r->pipeline), mod);
     gst_element_link_many (scale, convert, mod, filter, sink, NULL);
+    watch_needed (r, mod);
   } else {
     gst_element_link_many (scale, convert, filter, sink, NULL);
   }
@@ -106,6 +144,7 @@ add_rgbflow_chain (EgoVideoReader * r, gint width, gint height,
     gst_bin_add (GST_BIN (r->pipeline), e[n]);
   gst_element_link_many (e[0], e[1], e[2], e[3], e[4], e[5], NULL);
   gst_element_link_many (e[3], e[6], e[7], e[8], NULL);
+  watch_needed (r, e[7]);
   r->scale = e[0];
   r->sink = e[5];
   r->flow_sink = e[8];
@@ -162,7 +201,8 @@ ego_video_reader_start (EgoVideoReader * r, GError ** error)
 
 EgoVideoReader *
 ego_video_reader_new_file (const gchar * path, gint width, gint height,
-    const gchar * filter, GError ** error)
+    const gchar * filter, const gint * needed, guint n_needed,
+    GError ** error)
 {
   EgoVideoReader *r;
   GstElement *dec;
@@ -170,6 +210,10 @@ ego_video_reader_new_file (const gchar * path, gint width, gint height,
   if (g_strcmp0 (filter, EGO_VIDEO_READER_AUDIO) == 0)
     return ego_video_reader_new_audio (path, width, height, error);
   r = g_new0 (EgoVideoReader, 1);
+  if (needed) {
+    r->needed = g_memdup2 (needed, sizeof (gint) * n_needed);
+    r->n_needed = n_needed;
+  }
   uri = gst_filename_to_uri (path, error);
   if (uri == NULL) {
     g_free (r);
@@ -273,6 +317,7 @@ ego_video_reader_free (EgoVideoReader * r)
   ego_reader_audio_free (r->audio);
   g_free (r->dir);
   g_free (r->frames);
+  g_free (r->needed);
   g_free (r);
 }
 

@@ -40,10 +40,14 @@ typedef struct _EgoVideoReader EgoVideoReader;
  * (egoflow: the motion from the previous frame), run on every frame; or
  * EGO_VIDEO_READER_AUDIO: a frame of the audio for every video frame (an
  * error when the file has no audio track); or EGO_VIDEO_READER_RGBFLOW:
- * the frames with egoflow's frames attached. Errors do not name the file:
- * the caller does. */
+ * the frames with egoflow's frames attached. needed (ascending frame
+ * numbers, or NULL for all) lists the frames whose filtered frame will be
+ * used: egoflow computes the motion of those alone (the others are still
+ * decoded, as the previous frames of the next). Errors do not name the
+ * file: the caller does. */
 EgoVideoReader *ego_video_reader_new_file (const gchar * path, gint width,
-    gint height, const gchar * filter, GError ** error);
+    gint height, const gchar * filter, const gint * needed, guint n_needed,
+    GError ** error);
 /* The given frames (ascending) of a frame folder. */
 EgoVideoReader *ego_video_reader_new_frames (const gchar * dir,
     const gint * frames, guint n_frames, gint width, gint height,

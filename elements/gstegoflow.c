@@ -18,6 +18,12 @@
  * caps, has no previous frame: it comes out as zero motion (all 128).
  * Colour frames are turned into grey levels (BT.601 luma) first.
  *
+ * A frame flagged DROPPABLE, whose motion nobody will look at, is kept as
+ * the previous frame of the next one but its flow is not computed: it
+ * comes out as zero motion, flagged GAP. A reader that needs the motion of
+ * a few frames of a long video (egodatasetsrc) saves most of the work so,
+ * and the frames it needs are the same as without the flags.
+ *
  * The flow is a coarse-to-fine variational method with brightness and
  * gradient constancy and robust penalties (models/flow.h); `levels`,
  * `warps`, `iterations` and `smoothness` are its knobs.
@@ -257,7 +263,7 @@ gst_ego_flow_transform_frame (GstVideoFilter * filter,
     GstVideoFrame * inframe, GstVideoFrame * outframe)
 {
   GstEgoFlow *self = GST_EGO_FLOW (filter);
-  gboolean rebuild;
+  gboolean rebuild, skip;
   gfloat bound, *t;
 
   GST_OBJECT_LOCK (self);
@@ -272,9 +278,13 @@ gst_ego_flow_transform_frame (GstVideoFilter * filter,
     self->have_prev = FALSE;
 
   gst_ego_flow_to_gray (self, inframe, self->next);
-  if (self->have_prev)
+  skip = GST_BUFFER_FLAG_IS_SET (inframe->buffer, GST_BUFFER_FLAG_DROPPABLE);
+  if (self->have_prev && !skip)
     ego_flow_compute (self->flow, self->prev, self->next, self->field);
-  gst_ego_flow_encode (self->have_prev ? self->field : NULL, bound, outframe);
+  gst_ego_flow_encode (self->have_prev && !skip ? self->field : NULL, bound,
+      outframe);
+  if (skip)
+    GST_BUFFER_FLAG_SET (outframe->buffer, GST_BUFFER_FLAG_GAP);
   t = self->prev;
   self->prev = self->next;
   self->next = t;

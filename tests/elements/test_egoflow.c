@@ -215,6 +215,45 @@ GST_START_TEST (test_resets)
 
 GST_END_TEST;
 
+/* A DROPPABLE frame comes out as zero motion flagged GAP, and is still the
+ * previous frame of the next one: frames 0..3 with frames 1 and 2
+ * droppable give frame 3 the same bytes as when every frame is computed. */
+GST_START_TEST (test_droppable)
+{
+  GstBuffer *want = NULL, *got = NULL;
+  GstMapInfo a, b;
+  for (gint pass = 0; pass < 2; pass++) {
+    GstHarness *hx = harness_new ("RGB", 64, 48, NULL);
+    for (guint index = 0; index < 4; index++) {
+      GstBuffer *in = make_frame ("RGB", 64, 48, index, 1.5f, -0.5f), *out;
+      gboolean drop = pass == 1 && (index == 1 || index == 2);
+      if (drop)
+        GST_BUFFER_FLAG_SET (in, GST_BUFFER_FLAG_DROPPABLE);
+      out = gst_harness_push_and_pull (hx, in);
+      fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (out,
+              GST_BUFFER_FLAG_GAP), drop);
+      if (drop)
+        assert_still (hx, out);
+      if (index == 3)
+        *(pass ? &got : &want) = gst_buffer_ref (out);
+      gst_buffer_unref (out);
+    }
+    gst_harness_teardown (hx);
+  }
+  fail_unless (gst_buffer_map (want, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (got, &b, GST_MAP_READ));
+  fail_unless_equals_uint64 (a.size, b.size);
+  fail_unless (memcmp (a.data, b.data, a.size) == 0);
+  /* and frame 3 shows the motion: dx > 0 at the centre */
+  fail_unless (a.data[3 * (24 * 64 + 32)] > 128);
+  gst_buffer_unmap (want, &a);
+  gst_buffer_unmap (got, &b);
+  gst_buffer_unref (want);
+  gst_buffer_unref (got);
+}
+
+GST_END_TEST;
+
 /* The element goes through NULL, READY, PAUSED and PLAYING repeatedly and
  * changes its settings while playing. */
 GST_START_TEST (test_state_cycling)
@@ -319,6 +358,7 @@ egoflow_suite (void)
   tcase_add_test (tc, test_formats);
   tcase_add_test (tc, test_encoding);
   tcase_add_test (tc, test_resets);
+  tcase_add_test (tc, test_droppable);
   tcase_add_test (tc, test_state_cycling);
   tcase_add_test (tc, test_true_motion);
   return s;
