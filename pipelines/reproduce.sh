@@ -189,14 +189,8 @@ train_students() {            # seed
     train "$dir" "${common[@]}" --base-width "$width" \
       --epochs "$epochs" --seed "$seed" --validation-split ""
   evaluate "$dir"
-  # the same network fed RGB and optical flow (5 input channels), on labels
-  dir=$out/student-rgbflow-s$seed
-  log "student on RGB and flow, on labels, seed $seed"
-  done_file "$dir/model.safetensors" ||
-    train "$dir" "${common[@]}" --modality rgbflow --base-width "$width" \
-      --epochs "$epochs" --seed "$seed" --validation-split ""
-  evaluate "$dir"
-  for scheme in $schemes; do
+  # full-dataset first: the first seed's is the shipped default
+  for scheme in full-dataset uniform per-sample; do
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
     # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
@@ -207,6 +201,13 @@ train_students() {            # seed
         --temperature 2 --lambda-d 1 --lambda-gt 0.5
     evaluate "$dir"
   done
+  # the same network fed RGB and optical flow (5 input channels), on labels
+  dir=$out/student-rgbflow-s$seed
+  log "student on RGB and flow, on labels, seed $seed"
+  done_file "$dir/model.safetensors" ||
+    train "$dir" "${common[@]}" --modality rgbflow --base-width "$width" \
+      --epochs "$epochs" --seed "$seed" --validation-split ""
+  evaluate "$dir"
 }
 
 # ---------------------------------------------------------------------------
@@ -230,9 +231,11 @@ first=1
 for seed in $seeds; do
   train_teachers "$seed"
   fuse "$seed"
-  [ "$first" = 1 ] && probe_frame
-  first=0
   train_students "$seed"
+  if [ "$first" = 1 ]; then
+    probe_frame
+    first=0
+  fi
 done
 
 # ---------------------------------------------------------------------------
