@@ -1,6 +1,7 @@
 /* ego-dataset: writes a dataset that the reader accepts, deterministically,
  * with participants split between train, validation and test. */
 #include <gst/check/gstcheck.h>
+#include <gst/app/gstappsink.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -10,19 +11,61 @@
 #include "fixture.h"
 
 static gchar *
-write_dataset (guint64 seed)
+write_dataset_clips (guint64 seed, gint clips, gint height)
 {
   gchar *dir = fixture_tmpdir ("egodataset-XXXXXX");
   gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out %s "
-      "--clips 12 --videos 3 --seed %" G_GUINT64_FORMAT " --width 64 "
-      "--height 48 --fps 15", EGO_BUILD_DIR, dir, seed);
+      "--clips %d --videos 3 --seed %" G_GUINT64_FORMAT " --width 64 "
+      "--height %d --fps 15 --jobs 1", EGO_BUILD_DIR, dir, clips, seed,
+      height);
   gint status = -1;
-  gchar *err = NULL;
-  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
+  gchar *err = NULL, **argv = NULL;
+  /* as a user runs it: meson sets MALLOC_PERTURB_ for tests, which would
+   * hide reads of memory nobody wrote */
+  gchar **env = g_environ_unsetenv (g_get_environ (), "MALLOC_PERTURB_");
+  fail_unless (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  fail_unless (g_spawn_sync (NULL, argv, env, 0, NULL, NULL, NULL, &err,
+          &status, NULL));
   fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
+  g_strfreev (env);
+  g_strfreev (argv);
   g_free (err);
   g_free (cmd);
   return dir;
+}
+
+static gchar *
+write_dataset (guint64 seed)
+{
+  return write_dataset_clips (seed, 12, 48);
+}
+
+/* The H.264 stream of a video file (the file's header holds its creation
+ * time, so files are compared by their streams). */
+static GBytes *
+video_stream (const gchar * dir, const gchar * video)
+{
+  gchar *desc = g_strdup_printf ("filesrc location=%s/videos/%s.mp4 ! "
+      "qtdemux ! video/x-h264 ! appsink name=sink sync=false", dir, video);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GByteArray *bytes = g_byte_array_new ();
+  GstSample *sample;
+  fail_unless (pipe != NULL && sink != NULL, "%s", desc);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
+    GstMapInfo m;
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    fail_unless (gst_buffer_map (buf, &m, GST_MAP_READ));
+    g_byte_array_append (bytes, m.data, m.size);
+    gst_buffer_unmap (buf, &m);
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  g_free (desc);
+  return g_byte_array_free_to_bytes (bytes);
 }
 
 static gchar *
@@ -109,6 +152,28 @@ GST_START_TEST (test_deterministic)
   g_free (a);
   g_free (b);
   g_free (c);
+}
+
+GST_END_TEST;
+
+/* The same seed writes the same video streams, every video of the process
+ * (the second and third used to differ from run to run in a few frames). */
+GST_START_TEST (test_videos_deterministic)
+{
+  gchar *a = write_dataset_clips (2024, 120, 64);
+  gchar *b = write_dataset_clips (2024, 120, 64);
+  const gchar *videos[] = { "P01_01", "P02_01", "P03_01" };
+  for (guint i = 0; i < G_N_ELEMENTS (videos); i++) {
+    GBytes *va = video_stream (a, videos[i]), *vb = video_stream (b, videos[i]);
+    fail_unless (g_bytes_get_size (va) > 1000);
+    fail_unless (g_bytes_equal (va, vb), "%s: the streams differ", videos[i]);
+    g_bytes_unref (va);
+    g_bytes_unref (vb);
+  }
+  fixture_remove_tree (a);
+  fixture_remove_tree (b);
+  g_free (a);
+  g_free (b);
 }
 
 GST_END_TEST;
@@ -208,6 +273,7 @@ egodataset_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_reader_accepts);
   tcase_add_test (tc, test_deterministic);
+  tcase_add_test (tc, test_videos_deterministic);
   tcase_add_test (tc, test_bad_arguments);
   tcase_add_test (tc, test_discoverer_accepts);
   tcase_add_test (tc, test_truncated_video_reported);
