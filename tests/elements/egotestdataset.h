@@ -7,6 +7,7 @@
 #define EGO_TEST_DATASET_H
 
 #include <glib.h>
+#include <gst/gst.h>
 
 #define EGO_TEST_VERBS 2
 #define EGO_TEST_NOUNS 3
@@ -44,6 +45,10 @@ int ego_test_dataset_stop (const EgoTestDatasetSpec * spec, int k);
  * line fragment, e.g. "--clips 12 --seed 4"); a failure ends the test with
  * ego-dataset's message. */
 void ego_test_dataset_render (const gchar * dir, const gchar * options);
+
+/* Plays pipe to its end and back to NULL; the first error's text (g_free
+ * it), or NULL. */
+gchar *ego_test_play_to_end (GstElement * pipe);
 
 /* Removes dir and everything under it. */
 void ego_test_remove_tree (const gchar * dir);

@@ -74,27 +74,13 @@ run (const gchar * head, Collect * c)
   gchar *desc = g_strdup_printf ("%s ! fakesink name=sink sync=false "
       "signal-handoffs=true", head);
   GstElement *pipe = gst_parse_launch (desc, NULL), *sink;
-  GstBus *bus;
-  GstMessage *msg;
-  gchar *result = NULL;
+  gchar *result;
   fail_unless (pipe != NULL, "%s", desc);
   c->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
   sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
   g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), c);
-  bus = gst_element_get_bus (pipe);
-  gst_element_set_state (pipe, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    result = g_strdup (err->message);
-    g_error_free (err);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_object_unref (bus);
+  result = ego_test_play_to_end (pipe);
   gst_object_unref (sink);
   gst_object_unref (pipe);
   g_free (desc);

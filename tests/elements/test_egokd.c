@@ -129,22 +129,9 @@ static gchar *
 play (const gchar * desc)
 {
   GstElement *pipe = gst_parse_launch (desc, NULL);
-  GstBus *bus = gst_element_get_bus (pipe);
-  GstMessage *msg;
-  gchar *text = NULL;
+  gchar *text;
   fail_unless (pipe != NULL, "%s", desc);
-  gst_element_set_state (pipe, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-    g_error_free (err);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_object_unref (bus);
+  text = ego_test_play_to_end (pipe);
   gst_object_unref (pipe);
   return text;
 }

@@ -78,9 +78,7 @@ run (const gchar * desc, Stream * s)
   gchar *full = s ? g_strdup_printf ("%s ! fakesink name=sink sync=false "
       "signal-handoffs=true", desc) : g_strdup (desc);
   GstElement *pipe = gst_parse_launch (full, NULL), *sink = NULL;
-  GstBus *bus;
-  GstMessage *msg;
-  gchar *result = NULL;
+  gchar *result;
   fail_unless (pipe != NULL, "%s", full);
   if (s) {
     memset (s, 0, sizeof (*s));
@@ -89,19 +87,7 @@ run (const gchar * desc, Stream * s)
     sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
     g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), s);
   }
-  bus = gst_element_get_bus (pipe);
-  gst_element_set_state (pipe, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    result = g_strdup (err->message);
-    g_error_free (err);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_object_unref (bus);
+  result = ego_test_play_to_end (pipe);
   if (sink)
     gst_object_unref (sink);
   gst_object_unref (pipe);
