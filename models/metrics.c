@@ -126,3 +126,21 @@ ego_pair_accuracy (const float *logits, const int32_t * labels, int n, int k,
   *counted = rows;
   return rows ? 100.0 * right / rows : -1.0;
 }
+
+void
+ego_top1_by_group (const float *logits, const int32_t * labels,
+    const int32_t * groups, int n, int k, int n_groups, double *top1,
+    int *counts)
+{
+  for (int g = 0; g < n_groups; g++)
+    top1[g] = 0.0, counts[g] = 0;
+  for (int r = 0; r < n; r++) {
+    int g = groups[r];
+    if (g < 0 || g >= n_groups)
+      continue;
+    counts[g]++;
+    top1[g] += argmax (logits + (size_t) r * k, k) == labels[r];
+  }
+  for (int g = 0; g < n_groups; g++)
+    top1[g] = counts[g] ? 100.0 * top1[g] / counts[g] : -1.0;
+}

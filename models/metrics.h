@@ -42,4 +42,14 @@ void ego_confusion_add (const float *logits, const int32_t * labels, int n,
 double ego_pair_accuracy (const float *logits, const int32_t * labels, int n,
     int k, const int *pairs, int n_pairs, int *counted);
 
+/* Top-1 of one head within each group of rows, the groups being another
+ * head's true classes (a noun's top-1 per true verb shows what a model
+ * knows of the object beyond the action): top1[g] is the percentage of the
+ * rows with groups[r] == g whose argmax is labels[r], -1 for a group
+ * without rows; counts[g] the rows. Rows whose group is outside
+ * [0, n_groups) are left out. */
+void ego_top1_by_group (const float *logits, const int32_t * labels,
+    const int32_t * groups, int n, int k, int n_groups, double *top1,
+    int *counts);
+
 #endif /* EGO_METRICS_H */

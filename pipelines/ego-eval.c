@@ -2,7 +2,7 @@
  *
  *   ego-eval --model FILE --data DIR [--split validation] [--views CxK]
  *       [--json] [--logits FILE] [--confusion FILE] [--threads N]
- *       [--reversed-pairs take/put,open/close,...]
+ *       [--reversed-pairs take/put,open/close,...] [--noun-by-verb]
  *
  * Decodes the split with egodatasetsrc (C candidate frames per segment for
  * C temporal clips) into a clip cache, the way egodistill does, and runs
@@ -17,7 +17,9 @@
  * format, so that a model can teach another. --reversed-pairs names pairs
  * of classes that are each other's time reversal and adds how often the
  * model tells the direction within them ("reversed_pairs"; about 50 for a
- * model that cannot, see ego_pair_accuracy). */
+ * model that cannot, see ego_pair_accuracy). --noun-by-verb adds the noun
+ * top-1 among the clips of each true verb ("noun_by_verb"): what the
+ * model knows of the object beyond what the action implies. */
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
@@ -35,7 +37,7 @@
 typedef struct
 {
   gchar *model, *data, *split, *views, *logits, *confusion, *pairs;
-  gboolean json;
+  gboolean json, noun_by_verb;
   gint threads, short_side;
 } Options;
 
@@ -48,7 +50,7 @@ typedef struct
   gboolean have_info;
   EgoClipCollector *collector;
   gdouble flow_gflops;          /* per view; 0 when the model sees none */
-  EgoPairs pairs;               /* --reversed-pairs */
+  EgoPairs pairs;               /* --reversed-pairs, --noun-by-verb */
 } Eval;
 
 static gboolean
@@ -89,6 +91,8 @@ parse_options (int *argc, char ***argv, Options * o)
     {"reversed-pairs", 0, 0, G_OPTION_ARG_STRING, &o->pairs,
         "Pairs of classes that are each other's time reversal: how often "
           "the direction is told within them", "A/B,C/D"},
+    {"noun-by-verb", 0, 0, G_OPTION_ARG_NONE, &o->noun_by_verb,
+        "Noun top-1 among the clips of each true verb", NULL},
     {"threads", 't', 0, G_OPTION_ARG_INT, &o->threads,
         "Threads, 0 for one per core (0)", "N"},
     {"short-side", 0, 0, G_OPTION_ARG_INT, &o->short_side,
@@ -420,8 +424,11 @@ load_model (const Options * o, Eval * e, GError ** error)
         "networks", o->model, e->meta.modality);
     return FALSE;
   }
-  return e->net != NULL
-      && ego_pairs_parse (o->pairs, &e->meta, &e->pairs, error);
+  if (e->net == NULL
+      || !ego_pairs_parse (o->pairs, &e->meta, &e->pairs, error))
+    return FALSE;
+  e->pairs.noun_by_verb = o->noun_by_verb;
+  return TRUE;
 }
 
 static gboolean

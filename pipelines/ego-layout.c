@@ -7,13 +7,14 @@
  *       [--batch B] [--lr X] [--weight-decay X] [--dim 64] [--attn-heads 4]
  *       [--spatial-layers 1] [--temporal-layers 2] [--seed S] [--threads N]
  *   ego-layout eval --model FILE --data DIR [--split validation] [--json]
- *       [--logits FILE] [--reversed-pairs A/B,C/D] [--threads N]
+ *       [--logits FILE] [--reversed-pairs A/B,C/D] [--noun-by-verb]
+ *       [--threads N]
  *
  * train prints one line per epoch and writes model.safetensors,
  * best.safetensors and history.json into the output folder (see
  * layouttrain.h); eval prints what ego-eval prints (DESIGN.md section 8)
  * and --logits writes each clip's logits as JSON lines for ego-fuse;
- * --reversed-pairs as in ego-eval.
+ * --reversed-pairs and --noun-by-verb as in ego-eval.
  * Clips are read as layoutdata.h describes: the frames' boxes from
  * DIR/detections/<video_id>.jsonl, no video decoded (only the first
  * video's frame size is probed, for the model's metadata). One thread by
@@ -39,7 +40,7 @@ typedef struct
   gint temporal_layers, threads;
   gint64 seed;
   gdouble lr, weight_decay, warmup, clip_norm, dropout;
-  gboolean json;
+  gboolean json, noun_by_verb;
 } Options;
 
 static void
@@ -156,6 +157,8 @@ parse_eval (Options * o, int *argc, char ***argv)
     {"reversed-pairs", 0, 0, G_OPTION_ARG_STRING, &o->pairs,
         "Pairs of classes that are each other's time reversal: how often "
           "the direction is told within them", "A/B,C/D"},
+    {"noun-by-verb", 0, 0, G_OPTION_ARG_NONE, &o->noun_by_verb,
+        "Noun top-1 among the clips of each true verb", NULL},
     {"threads", 't', 0, G_OPTION_ARG_INT, &o->threads,
         "Threads, 0 for one per core (1)", "N"},
     {NULL}
@@ -450,6 +453,7 @@ evaluate (const Options * o, GError ** error)
   set_threads (o->threads);
   net = ego_stlt_load (o->model, &meta, error);
   ok = net != NULL && ego_pairs_parse (o->pairs, &meta, &pairs, error);
+  pairs.noun_by_verb = o->noun_by_verb;
   if (ok)
     d = ego_layout_data_open (o->data, o->split, error);
   ok = ok && d && check_heads (&meta, ego_layout_data_dataset (d), o->model,

@@ -1,4 +1,4 @@
-/* --reversed-pairs, see egopairs.h. */
+/* --reversed-pairs and --noun-by-verb, see egopairs.h. */
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -82,6 +82,7 @@ ego_pairs_parse (const char *spec, const EgoModelMeta * meta, EgoPairs * p,
   gboolean ok = TRUE;
   p->head = -1;
   p->n = 0;
+  p->noun_by_verb = FALSE;
   if (spec == NULL || *spec == '\0')
     return TRUE;
   items = g_strsplit (spec, ",", -1);
@@ -103,6 +104,76 @@ accuracy (const EgoPairs * p, const EgoModelMeta * meta,
       r->clips, meta->heads[p->head].n_labels, p->pairs, p->n, clips);
 }
 
+/* Noun top-1 and clips per true verb into top1, counts (verb classes), or
+ * FALSE when the model lacks either head. */
+static gboolean
+noun_by_verb (const EgoModelMeta * meta, const EgoEvalResult * r,
+    double **top1, int **counts)
+{
+  int v = ego_model_meta_head (meta, "verb");
+  int n = ego_model_meta_head (meta, "noun");
+  int n_verbs;
+  if (v < 0 || n < 0 || v >= r->n_heads || n >= r->n_heads)
+    return FALSE;
+  n_verbs = meta->heads[v].n_labels;
+  *top1 = g_new (double, n_verbs);
+  *counts = g_new (int, n_verbs);
+  ego_top1_by_group (r->logits[n], r->labels[n], r->labels[v], r->clips,
+      meta->heads[n].n_labels, n_verbs, *top1, *counts);
+  return TRUE;
+}
+
+/* ", \"noun_by_verb\": {\"take\": {\"top1\": x, \"clips\": n}, ...}" in
+ * the verb head's class order, verbs without clips left out; nothing when
+ * the model has no verb or no noun head. */
+static void
+noun_by_verb_append_json (GString * out, const EgoModelMeta * meta,
+    const EgoEvalResult * r)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  double *top1;
+  int *counts, v, first = 1;
+  const EgoHeadMeta *verbs;
+  if (!noun_by_verb (meta, r, &top1, &counts))
+    return;
+  verbs = &meta->heads[ego_model_meta_head (meta, "verb")];
+  g_string_append (out, ", \"noun_by_verb\": {");
+  for (v = 0; v < verbs->n_labels; v++) {
+    JsonNode *key;
+    gchar *quoted;
+    if (counts[v] == 0)
+      continue;
+    key = json_node_init_string (json_node_alloc (), verbs->labels[v]);
+    quoted = json_to_string (key, FALSE);
+    g_string_append_printf (out, "%s%s: {\"top1\": %s, \"clips\": %d}",
+        first ? "" : ", ", quoted, g_ascii_formatd (num, sizeof (num),
+            "%.3f", top1[v]), counts[v]);
+    first = 0;
+    json_node_unref (key);
+    g_free (quoted);
+  }
+  g_string_append_c (out, '}');
+  g_free (top1);
+  g_free (counts);
+}
+
+static void
+noun_by_verb_print (const EgoModelMeta * meta, const EgoEvalResult * r)
+{
+  double *top1;
+  int *counts;
+  const EgoHeadMeta *verbs;
+  if (!noun_by_verb (meta, r, &top1, &counts))
+    return;
+  verbs = &meta->heads[ego_model_meta_head (meta, "verb")];
+  g_print ("%-16s %6s %11s\n", "true verb", "clips", "noun top-1");
+  for (int v = 0; v < verbs->n_labels; v++)
+    if (counts[v] > 0)
+      g_print ("%-16s %6d %10.1f%%\n", verbs->labels[v], counts[v], top1[v]);
+  g_free (top1);
+  g_free (counts);
+}
+
 void
 ego_pairs_append_json (GString * out, const EgoPairs * p,
     const EgoModelMeta * meta, const EgoEvalResult * r)
@@ -110,17 +181,18 @@ ego_pairs_append_json (GString * out, const EgoPairs * p,
   char num[G_ASCII_DTOSTR_BUF_SIZE];
   int clips;
   double v = accuracy (p, meta, r, &clips);
-  JsonNode *name;
-  gchar *quoted;
-  if (v < 0)
-    return;
-  name = json_node_init_string (json_node_alloc (), meta->heads[p->head].name);
-  quoted = json_to_string (name, FALSE);
-  g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
-      "\"accuracy\": %s, \"clips\": %d}", quoted,
-      g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);
-  json_node_unref (name);
-  g_free (quoted);
+  if (v >= 0) {
+    JsonNode *name = json_node_init_string (json_node_alloc (),
+        meta->heads[p->head].name);
+    gchar *quoted = json_to_string (name, FALSE);
+    g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
+        "\"accuracy\": %s, \"clips\": %d}", quoted,
+        g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);
+    json_node_unref (name);
+    g_free (quoted);
+  }
+  if (p->noun_by_verb)
+    noun_by_verb_append_json (out, meta, r);
 }
 
 void
@@ -132,4 +204,6 @@ ego_pairs_print (const EgoPairs * p, const EgoModelMeta * meta,
   if (v >= 0)
     g_print ("reversed pairs (%s): direction right in %.1f%% of %d clips\n",
         meta->heads[p->head].name, v, clips);
+  if (p->noun_by_verb)
+    noun_by_verb_print (meta, r);
 }

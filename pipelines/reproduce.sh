@@ -109,12 +109,13 @@ teacher_logits() {            # dir
     done_file "$dir/logits-$split.jsonl" && continue
     "${tool[@]}" --model "$dir/model.safetensors" --data "$data" \
       --split "$split" --logits "$dir/logits-$split.jsonl" --json \
-      --reversed-pairs "$pairs" > "$dir/eval-$split-1x1.json"
+      --reversed-pairs "$pairs" --noun-by-verb > "$dir/eval-$split-1x1.json"
   done
   cat "$dir/logits-train.jsonl" "$dir/logits-test.jsonl" > "$dir/logits.jsonl"
-  grep -q '"reversed_pairs"' "$dir/eval-test-1x1.json" ||
+  grep -q '"noun_by_verb"' "$dir/eval-test-1x1.json" ||
     "${tool[@]}" --model "$dir/model.safetensors" --data "$data" \
-      --split test --json --reversed-pairs "$pairs" > "$dir/eval-test-1x1.json"
+      --split test --json --reversed-pairs "$pairs" --noun-by-verb \
+      > "$dir/eval-test-1x1.json"
   if [ "${tool[0]}" = "$bin/ego-eval" ] && ! done_file "$dir/eval-test-2x3.json"; then
     "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
       --split test --views 2x3 --json > "$dir/eval-test-2x3.json"
@@ -223,7 +224,7 @@ probe_frame() {
       --epochs "$epochs" --seed 1 --validation-split ""
   done_file "$dir/eval-test-1x1.json" ||
     "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
-      --split test --json --reversed-pairs "$pairs" \
+      --split test --json --reversed-pairs "$pairs" --noun-by-verb \
       --confusion "$dir/confusion-test.csv" > "$dir/eval-test-1x1.json"
 }
 

@@ -148,7 +148,31 @@ GST_START_TEST (test_json)
 GST_END_TEST;
 
 /* With two verb classes, every clip is in the pair v0/v1 and telling the
- * direction within it is verb top-1 (the logits never tie). */
+ * direction within it is verb top-1 (the logits never tie). The noun top-1
+ * of each true verb's clips, weighted by their clips, is the noun top-1. */
+static void
+check_noun_by_verb (JsonObject * o, int clips)
+{
+  JsonObject *by_verb = json_object_get_object_member (o, "noun_by_verb");
+  GList *verbs, *l;
+  double hits = 0;
+  int counted = 0;
+  fail_unless (by_verb != NULL);
+  verbs = json_object_get_members (by_verb);
+  for (l = verbs; l; l = l->next) {
+    JsonObject *row = json_object_get_object_member (by_verb, l->data);
+    int n = json_object_get_int_member (row, "clips");
+    fail_unless (n > 0, "%s: %d clips", (char *) l->data, n);
+    counted += n;
+    hits += json_object_get_double_member (row, "top1") * n / 100.0;
+  }
+  g_list_free (verbs);
+  fail_unless_equals_int (counted, clips);
+  fail_unless (fabs (100.0 * hits / clips -
+          json_object_get_double_member (json_object_get_object_member (o,
+                  "noun"), "top1")) < 1e-2);
+}
+
 GST_START_TEST (test_reversed_pairs)
 {
   gchar *out = NULL, *err = NULL;
@@ -158,7 +182,7 @@ GST_START_TEST (test_reversed_pairs)
   fail_unless_equals_int (run_eval ((const gchar *[]) {
             "--model", model_path, "--data", data_dir, "--split",
             "validation", "--json", "--short-side", short_side,
-            "--reversed-pairs", "v1/v0", NULL
+            "--reversed-pairs", "v1/v0", "--noun-by-verb", NULL
           }, &out, &err), 0);
   o = parse_object (parser, out);
   pairs = json_object_get_object_member (o, "reversed_pairs");
@@ -170,6 +194,7 @@ GST_START_TEST (test_reversed_pairs)
   fail_unless (fabs (json_object_get_double_member (pairs, "accuracy") -
           json_object_get_double_member (json_object_get_object_member (o,
                   "verb"), "top1")) < 1e-9, "%s", out);
+  check_noun_by_verb (o, spec.validation_videos * spec.clips_per_video);
   g_object_unref (parser);
   g_free (short_side);
   g_free (out);

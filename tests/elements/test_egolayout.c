@@ -173,6 +173,40 @@ check_pairs (const float *z, const int32_t * y, int n, const EgoDataset * ds,
           want), <, 1e-3);
 }
 
+/* eval --noun-by-verb: the noun top-1 of each true verb's clips, from the
+ * logits; verbs without clips left out. */
+static void
+check_noun_by_verb (const float *z, const int32_t * y, const int32_t * verbs,
+    int n, const EgoDataset * ds, JsonObject * eval)
+{
+  int n_verbs = ego_dataset_n_verbs (ds), *counts = g_new (int, n_verbs);
+  int listed = 0;
+  double *top1 = g_new (double, n_verbs);
+  JsonObject *got = json_object_get_object_member (eval, "noun_by_verb");
+  g_assert_nonnull (got);
+  ego_top1_by_group (z, y, verbs, n, ego_dataset_n_nouns (ds), n_verbs,
+      top1, counts);
+  for (int v = 0; v < n_verbs; v++) {
+    const char *key = ego_dataset_verbs (ds)[v];
+    JsonObject *row;
+    if (counts[v] == 0) {
+      g_assert_false (json_object_has_member (got, key));
+      continue;
+    }
+    row = json_object_get_object_member (got, key);
+    g_assert_nonnull (row);
+    g_assert_cmpint (json_object_get_int_member (row, "clips"), ==,
+        counts[v]);
+    g_assert_cmpfloat (fabs (json_object_get_double_member (row, "top1") -
+            top1[v]), <, 1e-3);
+    listed++;
+  }
+  g_assert_cmpint (json_object_get_size (got), ==, listed);
+  g_assert_cmpint (listed, >, 1);
+  g_free (counts);
+  g_free (top1);
+}
+
 /* The logits file: one line per clip in the split's order, which ego-fuse's
  * reader takes, and whose argmax gives the printed top-1. */
 static void
@@ -183,6 +217,7 @@ check_logits (const char *path, const EgoDataset * ds, JsonObject * eval)
     ego_dataset_n_nouns (ds)
   };
   gchar *text = read_all (path), **lines = g_strsplit (text, "\n", -1);
+  int32_t *verbs = g_new (int32_t, n);
   GError *error = NULL;
   EgoTeacherLogits *t = ego_teacher_logits_load (path, 2, (gchar **) heads,
       classes, &error);
@@ -201,12 +236,16 @@ check_logits (const char *path, const EgoDataset * ds, JsonObject * eval)
     }
     g_assert_cmpfloat (fabs (ego_topk_accuracy (z, y, n, classes[h], 1) -
             member (eval, heads[h], "top1")), <, 1e-3);
-    if (h == 0)
+    if (h == 0) {
       check_pairs (z, y, n, ds, eval);
+      memcpy (verbs, y, sizeof (int32_t) * n);
+    } else
+      check_noun_by_verb (z, y, verbs, n, ds, eval);
     g_free (z);
     g_free (y);
   }
   ego_teacher_logits_free (t);
+  g_free (verbs);
   g_strfreev (lines);
   g_free (text);
 }
@@ -219,7 +258,7 @@ test_eval (void)
   gchar *logits = path_of ("logits.jsonl", NULL), *out = NULL, *err = NULL;
   const char *argv[] = { LAYOUT, "eval", "--model", model, "--data", data,
     "--split", "test", "--json", "--logits", logits,
-    "--reversed-pairs", "take/put, open/close", NULL
+    "--reversed-pairs", "take/put, open/close", "--noun-by-verb", NULL
   };
   EgoDataset *ds = ego_dataset_open (data, "test", TRUE, NULL);
   JsonObject *eval;

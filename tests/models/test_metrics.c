@@ -77,6 +77,31 @@ test_pair_accuracy (void)
   g_assert_cmpint (counted, ==, 0);
 }
 
+/* Noun top-1 per true verb: groups 0 and 1 counted apart, group 2 has no
+ * rows, a group out of range is left out. */
+static void
+test_top1_by_group (void)
+{
+  const float logits[] = {
+    1, 0,                       /* group 0, truth 0: right */
+    1, 0,                       /* group 0, truth 1: wrong */
+    0, 1,                       /* group 0, truth 1: right */
+    0, 1,                       /* group 1, truth 1: right */
+    1, 0,                       /* group 7: out of range */
+  };
+  const int32_t labels[] = { 0, 1, 1, 1, 1 }, groups[] = { 0, 0, 0, 1, 7 };
+  double top1[3];
+  int counts[3];
+
+  ego_top1_by_group (logits, labels, groups, 5, 2, 3, top1, counts);
+  g_assert_cmpint (counts[0], ==, 3);
+  g_assert_cmpint (counts[1], ==, 1);
+  g_assert_cmpint (counts[2], ==, 0);
+  g_assert_cmpfloat_with_epsilon (top1[0], 200.0 / 3.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (top1[1], 100.0, 1e-9);
+  g_assert_cmpfloat (top1[2], ==, -1.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -85,5 +110,6 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/ece-extremes", test_ece_extremes);
   g_test_add_func ("/metrics/confusion", test_confusion);
   g_test_add_func ("/metrics/pair-accuracy", test_pair_accuracy);
+  g_test_add_func ("/metrics/top1-by-group", test_top1_by_group);
   return g_test_run ();
 }
