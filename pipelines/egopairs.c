@@ -104,9 +104,9 @@ accuracy (const EgoPairs * p, const EgoModelMeta * meta,
       r->clips, meta->heads[p->head].n_labels, p->pairs, p->n, clips);
 }
 
-/* Noun top-1 and clips per true verb into top1, counts (verb classes), or
- * FALSE when the model lacks either head. */
-static gboolean
+/* Noun top-1 and clips per true verb into top1, counts (verb classes);
+ * returns the verb head, or NULL when the model lacks either head. */
+static const EgoHeadMeta *
 noun_by_verb (const EgoModelMeta * meta, const EgoEvalResult * r,
     double **top1, int **counts)
 {
@@ -114,13 +114,13 @@ noun_by_verb (const EgoModelMeta * meta, const EgoEvalResult * r,
   int n = ego_model_meta_head (meta, "noun");
   int n_verbs;
   if (v < 0 || n < 0 || v >= r->n_heads || n >= r->n_heads)
-    return FALSE;
+    return NULL;
   n_verbs = meta->heads[v].n_labels;
   *top1 = g_new (double, n_verbs);
   *counts = g_new (int, n_verbs);
   ego_top1_by_group (r->logits[n], r->labels[n], r->labels[v], r->clips,
       meta->heads[n].n_labels, n_verbs, *top1, *counts);
-  return TRUE;
+  return &meta->heads[v];
 }
 
 /* ", \"noun_by_verb\": {\"take\": {\"top1\": x, \"clips\": n}, ...}" in
@@ -133,10 +133,9 @@ noun_by_verb_append_json (GString * out, const EgoModelMeta * meta,
   char num[G_ASCII_DTOSTR_BUF_SIZE];
   double *top1;
   int *counts, v, first = 1;
-  const EgoHeadMeta *verbs;
-  if (!noun_by_verb (meta, r, &top1, &counts))
+  const EgoHeadMeta *verbs = noun_by_verb (meta, r, &top1, &counts);
+  if (verbs == NULL)
     return;
-  verbs = &meta->heads[ego_model_meta_head (meta, "verb")];
   g_string_append (out, ", \"noun_by_verb\": {");
   for (v = 0; v < verbs->n_labels; v++) {
     JsonNode *key;
@@ -162,10 +161,9 @@ noun_by_verb_print (const EgoModelMeta * meta, const EgoEvalResult * r)
 {
   double *top1;
   int *counts;
-  const EgoHeadMeta *verbs;
-  if (!noun_by_verb (meta, r, &top1, &counts))
+  const EgoHeadMeta *verbs = noun_by_verb (meta, r, &top1, &counts);
+  if (verbs == NULL)
     return;
-  verbs = &meta->heads[ego_model_meta_head (meta, "verb")];
   g_print ("%-16s %6s %11s\n", "true verb", "clips", "noun top-1");
   for (int v = 0; v < verbs->n_labels; v++)
     if (counts[v] > 0)

@@ -133,23 +133,12 @@ run_source (const gchar * props, Collect * c)
   GstElement *pipe = gst_parse_launch (desc, NULL);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), "src");
   GstPad *pad = gst_element_get_static_pad (src, "src");
-  GstMessage *msg;
-  gchar *result = NULL;
+  gchar *result;
   memset (c, 0, sizeof (*c));
   c->seen = g_array_new (FALSE, FALSE, sizeof (Seen));
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_data, c, NULL);
-  gst_element_set_state (pipe, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe),
-      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err;
-    gst_message_parse_error (msg, &err, NULL);
-    result = g_strdup (err->message);
-    g_error_free (err);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipe, GST_STATE_NULL);
+  result = ego_test_play_to_end (pipe);
   gst_object_unref (pad);
   gst_object_unref (src);
   gst_object_unref (pipe);
