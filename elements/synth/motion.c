@@ -217,15 +217,17 @@ helper_hand (const EgoKitchen * k, const EgoAction * a, const EgoObject * o,
     const EgoPose * p, float s, double t, EgoActionState * st)
 {
   EgoHand side = a->hand == EGO_HAND_RIGHT ? EGO_HAND_LEFT : EGO_HAND_RIGHT;
-  float sgn = side_sign (side), gx, gy, lx, ly;
+  float sgn = side_sign (side), gx, gy, lx, ly, box[4];
   EgoXform m = ego_pose_xform (p, o);
   EgoHandPose hold;
 
+  /* near an edge of its box, whatever the kind */
   ego_object_point (o, EGO_POINT_GRASP, 0.0f, 0.0f, &lx, &ly);
-  lx = 0.075f;
+  ego_object_body_box (o, box);
+  lx = box[2] - 0.15f * (box[2] - box[0]);
   ego_xform_apply (&m, lx, ly, &gx, &gy);
   if ((gx - p->x) * sgn < 0.0f)
-    lx = -lx;
+    lx = box[0] + 0.15f * (box[2] - box[0]);
   hold = ego_hand_on (k, side, o, p, lx, ly, 0.15f);
   st->hand[side] = working_hand (k, a, side, s, t, &hold);
 }
@@ -300,6 +302,8 @@ eval_pour (const EgoKitchen * k, const EgoAction * a, float s, double t,
 
   ego_object_point (target, EGO_POINT_OPENING, 0.0f, 0.0f, &ox, &oy);
   ego_xform_apply (&tm, ox, oy, &ox, &oy);
+  /* anywhere over the opening, not always its middle */
+  ox += (synth_hash2f (o->seed, 83) - 0.5f) * 0.06f * st->tool.s;
   up = base;
   up.s = base.s * 1.1f;
   up.lift = 0.6f;
@@ -311,7 +315,8 @@ eval_pour (const EgoKitchen * k, const EgoAction * a, float s, double t,
   turn = ego_xform_pose (0.0f, 0.0f, tipped.angle, up.s * o->size, o->aspect);
   ego_xform_apply (&turn, sx, sy, &rx, &ry);
   up.x = tipped.x = ox - rx;
-  up.y = tipped.y = oy - 0.12f - ry;
+  /* how high it is held is drawn per pour, not set by where its spout is */
+  up.y = tipped.y = oy - (0.06f + 0.14f * synth_hash2f (o->seed, 81)) - ry;
   up.ground_y = tipped.ground_y = lerpf (o->y, target->y, 0.5f);
 
   if (u < 0.25f)
@@ -397,7 +402,7 @@ eval_shake (const EgoKitchen * k, const EgoAction * a, float s, double t,
   EgoPose base = ego_counter_pose (o->x, o->y, o->angle), up = base;
   EgoHandPose hold;
 
-  up.y -= 0.07f;
+  up.y -= 0.04f + 0.07f * synth_hash2f (o->seed, 82);
   up.s *= 1.12f;
   up.lift = 0.5f;
   if (u < 0.2f) {

@@ -56,7 +56,7 @@ static const float kind_radius[EGO_N_KINDS] = {
 /* How far each noun may be stretched across (its aspect) and still look
  * like itself: a squat or a slender jar, a stout bottle, a deep bowl. */
 static const float kind_stretch[EGO_N_NOUNS][2] = {
-  {0.55f, 1.8f}, {0.42f, 1.6f}, {0.8f, 2.8f}, {0.55f, 1.8f}, {0.7f, 1.4f},
+  {0.55f, 1.8f}, {0.42f, 1.6f}, {0.8f, 3.6f}, {0.55f, 1.8f}, {0.7f, 1.4f},
   {0.6f, 1.6f}, {0.7f, 1.4f}, {0.5f, 2.0f}, {0.7f, 1.4f}, {0.6f, 1.6f}
 };
 
@@ -67,7 +67,7 @@ static const float kind_stretch[EGO_N_NOUNS][2] = {
 #define FIT_SIZE_MIN 0.11f
 #define FIT_SIZE_MAX 0.21f
 #define FIT_RATIO_MIN 0.55f
-#define FIT_RATIO_MAX 1.35f
+#define FIT_RATIO_MAX 1.2f
 
 /* Kinds that stand upright (seen from the side) rather than lie flat. */
 #define UPRIGHT_KINDS \
@@ -287,7 +287,7 @@ pick_colour (SynthRand * r, const Rgb * pool, guint n, float jitter,
   }
 }
 
-/* The box of o's outline (lid closed) turned by angle and stretched
+/* The box of o's outline (lid left out) turned by angle and stretched
  * across by aspect, at scale 1: its width and height. */
 static void
 turned_box (const EgoObject * o, float aspect, float angle, float *bw,
@@ -301,6 +301,8 @@ turned_box (const EgoObject * o, float aspect, float angle, float *bw,
   ego_shapes_object (&list, o, &m, 0.0f, 0, EGO_SHAPE_NO_ITEM);
   for (guint i = 0; i < list.n; i++) {
     float b[4];
+    if (shapes[i].loose)
+      continue;
     ego_shape_bounds (&shapes[i], b);
     box[0] = MIN (box[0], b[0]);
     box[1] = MIN (box[1], b[1]);
@@ -597,10 +599,9 @@ sample_props (SynthRand * r, EgoAction * a, float difficulty)
     do
       kind = targets[synth_rand_below (r, G_N_ELEMENTS (targets))];
     while (kind == a->noun);
-    sample_object (r, kind, difficulty, 0.0f, &a->tool);
-    /* a pan's handle points away from what is poured into it */
-    a->tool.angle = kind == EGO_NOUN_PAN ? (side > 0 ? 0.0f : (float) G_PI) +
-        synth_rand_range (r, -0.3f, 0.3f) : 0.0f;
+    /* a pan's handle points away from what is poured into it; its box,
+     * like every noun's, comes from the shared distribution */
+    sample_object (r, kind, difficulty, -side, &a->tool);
     apart = MAX (synth_rand_range (r, 0.27f, 0.34f),
         1.1f * (object_radius (&a->object) + object_radius (&a->tool)));
     a->tool.x = a->object.x - side * apart;
@@ -660,8 +661,10 @@ sample_action (EgoScenario * sc, guint index, EgoAction * a)
   a->helper = a->verb == EGO_VERB_CUT ||
       (a->verb == EGO_VERB_STIR && synth_rand_float (&r) < 0.5f) ||
       (a->verb == EGO_VERB_POUR && synth_rand_float (&r) < 0.4f) ||
+      /* the other hand steadies whatever is opened, a box as often as a
+       * jar, so that it does not tell which */
       ((a->verb == EGO_VERB_OPEN || a->verb == EGO_VERB_CLOSE) &&
-      a->noun != EGO_NOUN_BOX && synth_rand_float (&r) < 0.6f);
+      synth_rand_float (&r) < 0.6f);
   memcpy (a->liquid, liquids[synth_rand_below (&r, G_N_ELEMENTS (liquids))],
       sizeof (a->liquid));
   sample_clutter (&r, a, p);

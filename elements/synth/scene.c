@@ -335,6 +335,8 @@ item_bounds (const EgoScene * scene, EgoItem * it)
   it->box[2] = it->box[3] = -G_MAXFLOAT;
   for (guint i = it->first_shape; i < it->first_shape + it->n_shapes; i++) {
     float b[4];
+    if (scene->shapes[i].loose)
+      continue;
     ego_shape_bounds (&scene->shapes[i], b);
     it->box[0] = MIN (it->box[0], b[0]);
     it->box[1] = MIN (it->box[1], b[1]);

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "synthrand.h"
+
 typedef struct
 {
   EgoShapeList *list;
@@ -69,6 +71,16 @@ part_xf (Ctx * c, EgoShapeKind kind, EgoXform local, const float rgb[3])
 {
   return add_shape (c->list, kind, ego_xform_mul (c->base, local), rgb,
       c->key++, c->item);
+}
+
+/* a lid, cap or box top: it comes off, so it is no part of the thing's
+ * box (a detector would see the thing without its lid once it is off) */
+static EgoShape *
+lid_part (Ctx * c, EgoShapeKind kind, EgoXform lid_xf, const float rgb[3])
+{
+  EgoShape *s = part_xf (c, kind, lid_xf, rgb);
+  s->loose = 1;
+  return s;
 }
 
 static void
@@ -159,7 +171,7 @@ draw_bottle (Ctx * c, float lid)
   /* the open mouth, hidden under the cap until it comes off */
   s = part (c, EGO_SHAPE_ELLIPSE, 0.0f, 0.055f - 2 * body_hy - 0.03f, dark);
   set_p (s, 0.009f, 0.004f, 0, 0);
-  s = part_xf (c, EGO_SHAPE_BOX, ego_object_lid_xform (o, lid), o->rgb[2]);
+  s = lid_part (c, EGO_SHAPE_BOX, ego_object_lid_xform (o, lid), o->rgb[2]);
   set_p (s, 0.013f, 0.012f, 0.003f, 0);
   s->shading = EGO_SHADE_CYLINDER;
   s->gloss = 0.3f;
@@ -190,7 +202,7 @@ draw_jar (Ctx * c, float lid)
   s->shading = EGO_SHADE_CYLINDER;
   s = part (c, EGO_SHAPE_ELLIPSE, 0.0f, -0.042f, dark);
   set_p (s, 0.036f, 0.01f, 0, 0);
-  s = part_xf (c, EGO_SHAPE_BOX, ego_object_lid_xform (o, lid), o->rgb[2]);
+  s = lid_part (c, EGO_SHAPE_BOX, ego_object_lid_xform (o, lid), o->rgb[2]);
   set_p (s, 0.047f, 0.013f, 0.004f, 0);
   s->shading = EGO_SHADE_METAL;
   s->gloss = 0.5f;
@@ -286,11 +298,11 @@ draw_box (Ctx * c, float lid)
   set_pattern (s, o, prints[o->variant], o->rgb[1], 8.0f);
   s = part (c, EGO_SHAPE_BOX, 0.0f, -0.02f, inside);
   set_p (s, 0.066f, 0.046f, 0.002f, 0);
-  s = part_xf (c, EGO_SHAPE_BOX, flap_xf, flap);
+  s = lid_part (c, EGO_SHAPE_BOX, flap_xf, flap);
   set_p (s, 0.07f, 0.05f, 0.003f, 0);
   set_pattern (s, o, prints[o->variant], o->rgb[1], 8.0f);
   if (o->variant == 0) {
-    s = part_xf (c, EGO_SHAPE_BOX, flap_xf, o->rgb[1]);
+    s = lid_part (c, EGO_SHAPE_BOX, flap_xf, o->rgb[1]);
     set_p (s, 0.012f, 0.05f, 0.0f, 0);
   }
 }
@@ -550,33 +562,55 @@ smooth (float u)
   return u * u * (3.0f - 2.0f * u);
 }
 
-/* Lids and caps lift, turn and come to rest beside their container; a
- * box's flap turns over on its hinge (seen foreshortened). */
+/* The body of a thing that opens, its lid left out, in its own
+ * coordinates: half width, top and bottom; and where its lid's centre sits
+ * when closed. */
+static void
+openable_body (const EgoObject * o, float *hw, float *top, float *bottom,
+    float *home_y)
+{
+  if (o->kind == EGO_NOUN_BOTTLE) {
+    float body_hy = o->variant == 0 ? 0.07f : 0.06f;
+    *hw = o->variant == 2 ? 0.036f : 0.03f;
+    *top = 0.025f - 2 * body_hy;
+    *bottom = 0.1f;
+    *home_y = 0.021f - 2 * body_hy;
+  } else if (o->kind == EGO_NOUN_JAR) {
+    *hw = 0.045f;
+    *top = -0.052f;
+    *bottom = o->variant == 1 ? 0.062f : 0.057f;
+    *home_y = -0.045f;
+  } else {                      /* a box, its lid the whole top */
+    *hw = 0.07f;
+    *top = -0.066f;
+    *bottom = 0.074f;
+    *home_y = -0.02f;
+  }
+}
+
+/* A lid, cap or box top lifts off, tilts, and is put down beside its
+ * thing. Where it goes is drawn per object in units of the body's box, the
+ * same way for every kind, so that the path of the hand that carries it
+ * does not tell a bottle from a jar or a box. */
 EgoXform
 ego_object_lid_xform (const EgoObject * o, float lid)
 {
-  float closed_y, up_x, up_y, up_a, rest_x, rest_y, rest_a, x, y, a, u;
+  float hw, top, bottom, home_y, h, side, up_x, up_y, up_a, rest_x, rest_y,
+      rest_a, x, y, a, u;
 
-  if (o->kind == EGO_NOUN_BOX) {
-    float fold = cosf (2.6f * smooth (lid));
-    return ego_xform_mul (ego_xform_translate (0.0f, -0.07f),
-        ego_xform_mul (ego_xform_scale (1.0f, fold),
-            ego_xform_translate (0.0f, 0.05f)));
-  }
-  if (o->kind == EGO_NOUN_BOTTLE) {
-    float body_hy = o->variant == 0 ? 0.07f : 0.06f;
-    closed_y = 0.085f - 2 * body_hy - 0.064f;
-    up_x = 0.02f, up_y = closed_y - 0.05f, up_a = 0.4f;
-    rest_x = 0.075f, rest_y = 0.085f, rest_a = 1.57f;
-  } else {
-    closed_y = -0.045f;
-    up_x = 0.03f, up_y = -0.11f, up_a = 0.35f;
-    rest_x = 0.11f, rest_y = 0.045f, rest_a = 0.0f;
-  }
+  openable_body (o, &hw, &top, &bottom, &home_y);
+  h = bottom - top;
+  side = synth_hash2f (o->seed, 71) < 0.5f ? -1.0f : 1.0f;
+  up_x = side * 0.15f * hw;
+  up_y = top - (0.15f + 0.25f * synth_hash2f (o->seed, 72)) * h;
+  up_a = side * 0.3f;
+  rest_x = side * (0.85f + 0.8f * synth_hash2f (o->seed, 73)) * 2.0f * hw;
+  rest_y = bottom - (0.1f + 0.3f * synth_hash2f (o->seed, 74)) * h;
+  rest_a = 0.6f * (synth_hash2f (o->seed, 75) - 0.5f);
   if (lid < 0.5f) {
     u = smooth (lid * 2.0f);
     x = up_x * u;
-    y = closed_y + (up_y - closed_y) * u;
+    y = home_y + (up_y - home_y) * u;
     a = up_a * u;
   } else {
     u = smooth (lid * 2.0f - 1.0f);
@@ -626,13 +660,59 @@ body_point (const EgoObject * o, EgoPoint which, float dir, float *x, float *y)
 }
 
 void
+ego_object_body_box (const EgoObject * o, float box[4])
+{
+  EgoShape shapes[32];
+  EgoShapeList list = { shapes, 0, G_N_ELEMENTS (shapes) - 1 };
+  EgoXform one = ego_xform_translate (0.0f, 0.0f);
+
+  box[0] = box[1] = G_MAXFLOAT;
+  box[2] = box[3] = -G_MAXFLOAT;
+  ego_shapes_object (&list, o, &one, 0.0f, 0, EGO_SHAPE_NO_ITEM);
+  for (guint i = 0; i < list.n; i++) {
+    float b[4];
+    if (shapes[i].loose)
+      continue;
+    ego_shape_bounds (&shapes[i], b);
+    box[0] = MIN (box[0], b[0]);
+    box[1] = MIN (box[1], b[1]);
+    box[2] = MAX (box[2], b[2]);
+    box[3] = MAX (box[3], b[3]);
+  }
+}
+
+/* A thing without a handle is held at the side of its box, at a height
+ * drawn per object, the same way for every kind: where a hand holds a
+ * cup, a bottle, a jar or a loaf then does not tell which it is. */
+static gboolean
+side_grasp (const EgoObject * o, float dir, float *x, float *y)
+{
+  float box[4], f;
+
+  /* things with a handle are held by it */
+  if (o->kind == EGO_NOUN_KNIFE || o->kind == EGO_NOUN_SPOON ||
+      o->kind == EGO_NOUN_PAN || o->kind >= EGO_N_NOUNS)
+    return FALSE;
+  ego_object_body_box (o, box);
+  f = 0.15f + 0.7f * synth_hash2f (o->seed, 91);
+  *x = dir < 0 ? box[0] + 0.12f * (box[2] - box[0]) :
+      box[2] - 0.12f * (box[2] - box[0]);
+  *y = box[1] + f * (box[3] - box[1]);
+  return TRUE;
+}
+
+void
 ego_object_point (const EgoObject * o, EgoPoint which, float lid, float dir,
     float *x, float *y)
 {
+  if (which == EGO_POINT_GRASP && side_grasp (o, dir, x, y))
+    return;
   if (which == EGO_POINT_LID) {
     EgoXform xf = ego_object_lid_xform (o, lid);
-    /* a box's flap is held by its front edge */
-    ego_xform_apply (&xf, 0.0f, o->kind == EGO_NOUN_BOX ? 0.095f : 0.0f, x, y);
+    /* a box's top, as wide as the box, is held near its far edge: at the
+     * top of the box, where a cap or a jar's lid is held */
+    ego_xform_apply (&xf, 0.0f, o->kind == EGO_NOUN_BOX ? -0.035f : 0.0f,
+        x, y);
     return;
   }
   body_point (o, which, dir, x, y);

@@ -55,6 +55,7 @@ typedef struct
   guint8 pattern;               /* EgoPattern */
   guint8 shading;               /* EgoShading */
   guint8 item;                  /* the scene item it belongs to, or EGO_SHAPE_NO_ITEM */
+  guint8 loose;                 /* a part that comes off (a lid): not in the item's box */
   guint16 key;                  /* stable identity across instants */
   float p[4];
   EgoXform xf;                  /* shape coordinates -> view coordinates */
@@ -109,6 +110,10 @@ void ego_shapes_stream (EgoShapeList * list, float x0, float y0, float x1,
 /* A point of o in its own coordinates, with its lid open by lid. */
 void ego_object_point (const EgoObject * o, EgoPoint which, float lid,
     float dir, float *x, float *y);
+
+/* The box of o's body, its lid left out, in its own coordinates:
+ * x0, y0, x1, y1. */
+void ego_object_body_box (const EgoObject * o, float box[4]);
 
 /* Maps the object's coordinates to those of its lid part, open by lid. */
 EgoXform ego_object_lid_xform (const EgoObject * o, float lid);
