@@ -187,14 +187,17 @@ evaluate() {                  # dir
 
 train_students() {            # seed
   local seed=$1 dir scheme
-  dir=$out/student-labels-s$seed
-  log "student on labels, seed $seed"
-  done_file "$dir/model.safetensors" ||
-    train "$dir" "${common[@]}" --base-width "$width" \
-      --epochs "$epochs" --seed "$seed" --validation-split ""
-  evaluate "$dir"
   # full-dataset first: the first seed's is the shipped default
-  for scheme in full-dataset uniform per-sample; do
+  for scheme in full-dataset labels uniform per-sample; do
+    if [ "$scheme" = labels ]; then
+      dir=$out/student-labels-s$seed
+      log "student on labels, seed $seed"
+      done_file "$dir/model.safetensors" ||
+        train "$dir" "${common[@]}" --base-width "$width" \
+          --epochs "$epochs" --seed "$seed" --validation-split ""
+      evaluate "$dir"
+      continue
+    fi
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
     # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
