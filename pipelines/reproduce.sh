@@ -65,6 +65,18 @@ data=$out/data
 log() { printf '\n== %s\n' "$*"; }
 done_file() { [ -s "$1" ]; }
 
+# a finished training in $1, if it was trained the $2 epochs asked for now;
+# one trained with other settings is not mixed into the results silently
+trained() {                   # dir epochs
+  local got
+  done_file "$1/model.safetensors" || return 1
+  got=$(grep -o '"epoch":' "$1/history.json" 2>/dev/null | wc -l || true)
+  [ "$got" = "$2" ] && return 0
+  echo "reproduce.sh: $1 holds a model trained $got epochs, and this run" \
+    "trains $2: move that folder aside to train it again" >&2
+  exit 1
+}
+
 # ---------------------------------------------------------------------------
 log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
 if ! done_file "$data/annotations/test.csv"; then
@@ -127,7 +139,7 @@ train_teacher() {             # name seed epochs [ego-train options]
   local name=$1 seed=$2 n_epochs=$3 dir=$out/teacher-$1-s$2
   shift 3
   log "teacher $name, seed $seed"
-  if ! done_file "$dir/model.safetensors"; then
+  if ! trained "$dir" "$n_epochs"; then
     if [ "$name" = layout ]; then
       "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
         --validation-split heldout --epochs "$n_epochs" --seed "$seed"
@@ -192,7 +204,7 @@ train_students() {            # seed
     if [ "$scheme" = labels ]; then
       dir=$out/student-labels-s$seed
       log "student on labels, seed $seed"
-      done_file "$dir/model.safetensors" ||
+      trained "$dir" "$epochs" ||
         train "$dir" "${common[@]}" --base-width "$width" \
           --epochs "$epochs" --seed "$seed" --validation-split ""
       evaluate "$dir"
@@ -201,7 +213,7 @@ train_students() {            # seed
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
     # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
-    done_file "$dir/model.safetensors" ||
+    trained "$dir" "$epochs" ||
       train "$dir" "${common[@]}" --base-width "$width" \
         --epochs "$epochs" --seed "$seed" --validation-split "" \
         --teacher-logits "$out/fused/s$seed/$scheme-train.jsonl" \
@@ -211,7 +223,7 @@ train_students() {            # seed
   # the same network fed RGB and optical flow (5 input channels), on labels
   dir=$out/student-rgbflow-s$seed
   log "student on RGB and flow, on labels, seed $seed"
-  done_file "$dir/model.safetensors" ||
+  trained "$dir" "$epochs" ||
     train "$dir" "${common[@]}" --modality rgbflow --base-width "$width" \
       --epochs "$epochs" --seed "$seed" --validation-split ""
   evaluate "$dir"
@@ -223,7 +235,7 @@ train_students() {            # seed
 probe_frame() {
   local dir=$out/probe-frame
   log "probe: one RGB frame"
-  done_file "$dir/model.safetensors" ||
+  trained "$dir" "$epochs" ||
     train "$dir" "${common[@]}" --base-width "$width" --frames 1 \
       --epochs "$epochs" --seed 1 --validation-split ""
   grep -qs '"noun_by_verb"' "$dir/eval-test-1x1.json" ||
