@@ -565,8 +565,13 @@ canonical_events (const EgoAction * a, EventList * l)
   synth_rand_init (&rng, a->seed, 1);
   switch (ego_verb_canonical (a->verb)) {
     case EGO_VERB_TAKE:{
+      /* a take has no retreat: its sounds keep as far from its end as
+       * the reach keeps them from its start, else a put (a take played
+       * backwards) would hear them earlier in its clip than a take */
       static const EgoSoundKind k[] = { EGO_SOUND_GRASP, EGO_SOUND_LAND };
-      add_handling_events (l, &rng, r, m, k, G_N_ELEMENTS (k));
+      float lo = MIN (r, 0.4f * (r + m));
+      add_handling_events (l, &rng, lo, r + m - 2.0f * lo, k,
+          G_N_ELEMENTS (k));
       break;
     }
     case EGO_VERB_OPEN:{
