@@ -92,16 +92,70 @@ ego_pairs_parse (const char *spec, const EgoModelMeta * meta, EgoPairs * p,
   return ok;
 }
 
-/* The figure, or -1 without pairs or clips of them. */
+/* The figure over pairs [first, first + n), or -1 without pairs or clips
+ * of them. */
 static double
-accuracy (const EgoPairs * p, const EgoModelMeta * meta,
-    const EgoEvalResult * r, int *clips)
+accuracy_of (const EgoPairs * p, int first, int n,
+    const EgoModelMeta * meta, const EgoEvalResult * r, int *clips)
 {
   *clips = 0;
   if (p->head < 0 || p->n == 0 || p->head >= r->n_heads)
     return -1.0;
   return ego_pair_accuracy (r->logits[p->head], r->labels[p->head],
-      r->clips, meta->heads[p->head].n_labels, p->pairs, p->n, clips);
+      r->clips, meta->heads[p->head].n_labels, p->pairs + 2 * first, n,
+      clips);
+}
+
+static double
+accuracy (const EgoPairs * p, const EgoModelMeta * meta,
+    const EgoEvalResult * r, int *clips)
+{
+  return accuracy_of (p, 0, p->n, meta, r, clips);
+}
+
+/* "a/b", JSON-quoted when quote is set; free with g_free */
+static gchar *
+pair_name (const EgoPairs * p, int i, const EgoModelMeta * meta,
+    gboolean quote)
+{
+  const EgoHeadMeta *h = &meta->heads[p->head];
+  gchar *name = g_strdup_printf ("%s/%s", h->labels[p->pairs[2 * i]],
+      h->labels[p->pairs[2 * i + 1]]);
+  JsonNode *node;
+  gchar *quoted;
+  if (!quote)
+    return name;
+  node = json_node_init_string (json_node_alloc (), name);
+  quoted = json_to_string (node, FALSE);
+  json_node_unref (node);
+  g_free (name);
+  return quoted;
+}
+
+/* ", \"pairs\": {\"take/put\": {\"accuracy\": x, \"clips\": n}, ...}",
+ * each pair on its own, those without clips left out: which directions a
+ * model's input shows and which it does not */
+static void
+per_pair_append_json (GString * out, const EgoPairs * p,
+    const EgoModelMeta * meta, const EgoEvalResult * r)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  int first = 1;
+  g_string_append (out, ", \"pairs\": {");
+  for (int i = 0; i < p->n; i++) {
+    int clips;
+    double v = accuracy_of (p, i, 1, meta, r, &clips);
+    gchar *name;
+    if (v < 0)
+      continue;
+    name = pair_name (p, i, meta, TRUE);
+    g_string_append_printf (out, "%s%s: {\"accuracy\": %s, \"clips\": %d}",
+        first ? "" : ", ", name, g_ascii_formatd (num, sizeof (num), "%.3f",
+            v), clips);
+    first = 0;
+    g_free (name);
+  }
+  g_string_append_c (out, '}');
 }
 
 /* Noun top-1 and clips per true verb into top1, counts (verb classes);
@@ -184,8 +238,10 @@ ego_pairs_append_json (GString * out, const EgoPairs * p,
         meta->heads[p->head].name);
     gchar *quoted = json_to_string (name, FALSE);
     g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
-        "\"accuracy\": %s, \"clips\": %d}", quoted,
+        "\"accuracy\": %s, \"clips\": %d", quoted,
         g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);
+    per_pair_append_json (out, p, meta, r);
+    g_string_append_c (out, '}');
     json_node_unref (name);
     g_free (quoted);
   }
@@ -199,9 +255,19 @@ ego_pairs_print (const EgoPairs * p, const EgoModelMeta * meta,
 {
   int clips;
   double v = accuracy (p, meta, r, &clips);
-  if (v >= 0)
+  if (v >= 0) {
     g_print ("reversed pairs (%s): direction right in %.1f%% of %d clips\n",
         meta->heads[p->head].name, v, clips);
+    for (int i = 0; i < p->n; i++) {
+      double one = accuracy_of (p, i, 1, meta, r, &clips);
+      gchar *name;
+      if (one < 0)
+        continue;
+      name = pair_name (p, i, meta, FALSE);
+      g_print ("  %-28s %5.1f%% of %d clips\n", name, one, clips);
+      g_free (name);
+    }
+  }
   if (p->noun_by_verb)
     noun_by_verb_print (meta, r);
 }

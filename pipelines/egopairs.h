@@ -28,14 +28,15 @@ typedef struct
 gboolean ego_pairs_parse (const char *spec, const EgoModelMeta * meta,
     EgoPairs * p, GError ** error);
 
-/* ", \"reversed_pairs\": {\"head\": ..., \"accuracy\": x, \"clips\": n}",
- * or nothing without pairs or clips of them; then "noun_by_verb" when
- * asked for. */
+/* ", \"reversed_pairs\": {\"head\": ..., \"accuracy\": x, \"clips\": n,
+ * \"pairs\": {\"take/put\": {\"accuracy\": x, \"clips\": n}, ...}}", or
+ * nothing without pairs or clips of them; then "noun_by_verb" when asked
+ * for. */
 void ego_pairs_append_json (GString * out, const EgoPairs * p,
     const EgoModelMeta * meta, const EgoEvalResult * r);
 
-/* One line for the terminal table, or nothing; then the noun_by_verb
- * table when asked for. */
+/* A line for the terminal, and one per pair, or nothing; then the
+ * noun_by_verb table when asked for. */
 void ego_pairs_print (const EgoPairs * p, const EgoModelMeta * meta,
     const EgoEvalResult * r);
 

@@ -146,7 +146,8 @@ check_eval_json (const gchar * text, int clips)
   return o;
 }
 
-/* eval --reversed-pairs take/put,open/close: the figure from the logits. */
+/* eval --reversed-pairs take/put,open/close: the figure from the logits,
+ * over both pairs and for each. */
 static void
 check_pairs (const float *z, const int32_t * y, int n, const EgoDataset * ds,
     JsonObject * eval)
@@ -171,6 +172,24 @@ check_pairs (const float *z, const int32_t * y, int n, const EgoDataset * ds,
   g_assert_cmpint (counted, >, 0);
   g_assert_cmpfloat (fabs (json_object_get_double_member (got, "accuracy") -
           want), <, 1e-3);
+  /* and each pair on its own */
+  for (int i = 0; i < 2; i++) {
+    gchar *key = g_strdup_printf ("%s/%s", names[2 * i], names[2 * i + 1]);
+    JsonObject *one = json_object_get_object_member
+        (json_object_get_object_member (got, "pairs"), key);
+    want = ego_pair_accuracy (z, y, n, ego_dataset_n_verbs (ds), pairs + 2 * i,
+        1, &counted);
+    if (counted == 0) {
+      g_assert_null (one);
+    } else {
+      g_assert_nonnull (one);
+      g_assert_cmpint (json_object_get_int_member (one, "clips"), ==,
+          counted);
+      g_assert_cmpfloat (fabs (json_object_get_double_member (one,
+                  "accuracy") - want), <, 1e-3);
+    }
+    g_free (key);
+  }
 }
 
 /* eval --noun-by-verb: the noun top-1 of each true verb's clips, from the
