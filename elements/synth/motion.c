@@ -221,13 +221,15 @@ helper_hand (const EgoKitchen * k, const EgoAction * a, const EgoObject * o,
   EgoXform m = ego_pose_xform (p, o);
   EgoHandPose hold;
 
-  /* near an edge of its box, whatever the kind */
+  /* near the edge of its body, whatever the kind: the body is the box
+   * about the middle out to its nearer side, so that a pan's or a cup's
+   * handle does not pull the far hand into the middle */
   ego_object_point (o, EGO_POINT_GRASP, 0.0f, 0.0f, &lx, &ly);
   ego_object_body_box (o, box);
-  lx = box[2] - 0.15f * (box[2] - box[0]);
+  lx = 0.85f * MIN (-box[0], box[2]);
   ego_xform_apply (&m, lx, ly, &gx, &gy);
   if ((gx - p->x) * sgn < 0.0f)
-    lx = box[0] + 0.15f * (box[2] - box[0]);
+    lx = -lx;
   hold = ego_hand_on (k, side, o, p, lx, ly, 0.15f);
   st->hand[side] = working_hand (k, a, side, s, t, &hold);
 }
@@ -315,7 +317,7 @@ eval_pour (const EgoKitchen * k, const EgoAction * a, float s, double t,
   turn = ego_xform_pose (0.0f, 0.0f, tipped.angle, up.s * o->size, o->aspect);
   ego_xform_apply (&turn, sx, sy, &rx, &ry);
   up.x = tipped.x = ox - rx;
-  /* how high it is held is drawn per pour, not set by where its spout is */
+  /* the spout's height over the opening is drawn per pour */
   up.y = tipped.y = oy - (0.06f + 0.14f * synth_hash2f (o->seed, 81)) - ry;
   up.ground_y = tipped.ground_y = lerpf (o->y, target->y, 0.5f);
 
@@ -567,7 +569,9 @@ canonical_events (const EgoAction * a, EventList * l)
     case EGO_VERB_TAKE:{
       /* a take has no retreat: its sounds keep as far from its end as
        * the reach keeps them from its start, else a put (a take played
-       * backwards) would hear them earlier in its clip than a take */
+       * backwards) would hear them earlier in its clip than a take. A
+       * take much shorter than its reach may hear one a little before the
+       * hand arrives. */
       static const EgoSoundKind k[] = { EGO_SOUND_GRASP, EGO_SOUND_LAND };
       float lo = MIN (r, 0.4f * (r + m));
       add_handling_events (l, &rng, lo, r + m - 2.0f * lo, k,

@@ -31,7 +31,7 @@ typedef struct
 typedef struct
 {
   EgoPose obj;                  /* the noun */
-  float lid;                    /* its lid, cap or flap: 0 closed, 1 open */
+  float lid;                    /* its lid, cap or box top: 0 closed, 1 open */
   gboolean obj_held;
   EgoPose tool;                 /* the knife, spoon, or the pour's target */
   gboolean tool_held;

@@ -54,9 +54,10 @@ static const float kind_radius[EGO_N_KINDS] = {
 };
 
 /* How far each noun may be stretched across (its aspect) and still look
- * like itself: a squat or a slender jar, a stout bottle, a deep bowl. */
+ * like itself: a squat or a slender jar, a stout bottle (a jug, as wide
+ * as the widest boxes), a deep bowl. */
 static const float kind_stretch[EGO_N_NOUNS][2] = {
-  {0.55f, 1.8f}, {0.42f, 1.6f}, {0.8f, 3.6f}, {0.55f, 1.8f}, {0.7f, 1.4f},
+  {0.55f, 1.8f}, {0.42f, 1.6f}, {0.8f, 4.4f}, {0.55f, 1.8f}, {0.7f, 1.4f},
   {0.6f, 1.6f}, {0.7f, 1.4f}, {0.5f, 2.0f}, {0.7f, 1.4f}, {0.6f, 1.6f}
 };
 
@@ -599,8 +600,9 @@ sample_props (SynthRand * r, EgoAction * a, float difficulty)
     do
       kind = targets[synth_rand_below (r, G_N_ELEMENTS (targets))];
     while (kind == a->noun);
-    /* a pan's handle points away from what is poured into it; its box,
-     * like every noun's, comes from the shared distribution */
+    /* a pan's handle points to the side away from what is poured into
+     * it (or towards the body); its box, like every noun's, comes from the
+     * shared distribution */
     sample_object (r, kind, difficulty, -side, &a->tool);
     apart = MAX (synth_rand_range (r, 0.27f, 0.34f),
         1.1f * (object_radius (&a->object) + object_radius (&a->tool)));

@@ -76,7 +76,7 @@ typedef struct
 {
   float slide;                  /* an object sliding on the counter, units/s */
   float turn;                   /* an object turning on the counter, rad/s */
-  float lid;                    /* a lid, cap or flap moving, per second */
+  float lid;                    /* a lid, cap or box top moving, per second */
   float pour;                   /* 0..1 liquid flowing */
   float stir;                   /* a spoon moving in a container, units/s */
   float shake;                  /* a shaken object, units/s */

@@ -285,24 +285,24 @@ draw_box (Ctx * c, float lid)
   static const EgoPattern prints[] = { EGO_PATTERN_FIBRE,
     EGO_PATTERN_STRIPES, EGO_PATTERN_DOTS
   };
-  float front[3], inside[3], flap[3];
-  EgoXform flap_xf = ego_object_lid_xform (o, lid);
+  float front[3], inside[3], top[3];
+  EgoXform top_xf = ego_object_lid_xform (o, lid);
   EgoShape *s;
 
   shade (o->rgb[0], 0.72f, front);
   shade (o->rgb[0], 0.3f, inside);
-  /* the flap darkens as it turns away from the light */
-  shade (o->rgb[0], 0.72f + 0.28f * fabsf (flap_xf.d), flap);
+  /* the top darkens as it tilts away from the light */
+  shade (o->rgb[0], 0.72f + 0.28f * fabsf (top_xf.d), top);
   s = part (c, EGO_SHAPE_BOX, 0.0f, 0.052f, front);
   set_p (s, 0.07f, 0.022f, 0.003f, 0);
   set_pattern (s, o, prints[o->variant], o->rgb[1], 8.0f);
   s = part (c, EGO_SHAPE_BOX, 0.0f, -0.02f, inside);
   set_p (s, 0.066f, 0.046f, 0.002f, 0);
-  s = lid_part (c, EGO_SHAPE_BOX, flap_xf, flap);
+  s = lid_part (c, EGO_SHAPE_BOX, top_xf, top);
   set_p (s, 0.07f, 0.05f, 0.003f, 0);
   set_pattern (s, o, prints[o->variant], o->rgb[1], 8.0f);
   if (o->variant == 0) {
-    s = lid_part (c, EGO_SHAPE_BOX, flap_xf, o->rgb[1]);
+    s = lid_part (c, EGO_SHAPE_BOX, top_xf, o->rgb[1]);
     set_p (s, 0.012f, 0.05f, 0.0f, 0);
   }
 }
@@ -563,16 +563,19 @@ smooth (float u)
 }
 
 /* The body of a thing that opens, its lid left out, in its own
- * coordinates: half width, top and bottom; and where its lid's centre sits
- * when closed. */
+ * coordinates: half width, top and bottom; where its lid's centre sits
+ * when closed; and where on the lid a hand holds it, from the lid's
+ * centre (a box's top, as wide as the box, near its far edge: at the top
+ * of the box, where a cap or a jar's lid is held). */
 static void
 openable_body (const EgoObject * o, float *hw, float *top, float *bottom,
-    float *home_y)
+    float *home_y, float *grip_y)
 {
+  *grip_y = 0.0f;
   if (o->kind == EGO_NOUN_BOTTLE) {
     float body_hy = o->variant == 0 ? 0.07f : 0.06f;
     *hw = o->variant == 2 ? 0.036f : 0.03f;
-    *top = 0.025f - 2 * body_hy;
+    *top = 0.021f - 2 * body_hy;
     *bottom = 0.1f;
     *home_y = 0.021f - 2 * body_hy;
   } else if (o->kind == EGO_NOUN_JAR) {
@@ -585,32 +588,36 @@ openable_body (const EgoObject * o, float *hw, float *top, float *bottom,
     *top = -0.066f;
     *bottom = 0.074f;
     *home_y = -0.02f;
+    *grip_y = -0.035f;
   }
 }
 
 /* A lid, cap or box top lifts off, tilts, and is put down beside its
- * thing. Where it goes is drawn per object in units of the body's box, the
- * same way for every kind, so that the path of the hand that carries it
- * does not tell a bottle from a jar or a box. */
+ * thing, clear of it. The path is that of the point the hand holds, drawn
+ * per object in units of the body's box, the same way for every kind, so
+ * that the hand that carries it does not tell a bottle from a jar or a
+ * box. */
 EgoXform
 ego_object_lid_xform (const EgoObject * o, float lid)
 {
-  float hw, top, bottom, home_y, h, side, up_x, up_y, up_a, rest_x, rest_y,
-      rest_a, x, y, a, u;
+  float hw, top, bottom, home_y, grip_y, h, side, up_x, up_y, up_a, rest_x,
+      rest_y, rest_a, x, y, a, u;
 
-  openable_body (o, &hw, &top, &bottom, &home_y);
+  openable_body (o, &hw, &top, &bottom, &home_y, &grip_y);
   h = bottom - top;
   side = synth_hash2f (o->seed, 71) < 0.5f ? -1.0f : 1.0f;
   up_x = side * 0.15f * hw;
   up_y = top - (0.15f + 0.25f * synth_hash2f (o->seed, 72)) * h;
   up_a = side * 0.3f;
-  rest_x = side * (0.85f + 0.8f * synth_hash2f (o->seed, 73)) * 2.0f * hw;
+  /* at least a body width from the middle: a lid as wide as the body
+   * clears it */
+  rest_x = side * (1.05f + 0.8f * synth_hash2f (o->seed, 73)) * 2.0f * hw;
   rest_y = bottom - (0.1f + 0.3f * synth_hash2f (o->seed, 74)) * h;
   rest_a = 0.6f * (synth_hash2f (o->seed, 75) - 0.5f);
   if (lid < 0.5f) {
     u = smooth (lid * 2.0f);
     x = up_x * u;
-    y = home_y + (up_y - home_y) * u;
+    y = (home_y + grip_y) + (up_y - home_y - grip_y) * u;
     a = up_a * u;
   } else {
     u = smooth (lid * 2.0f - 1.0f);
@@ -618,7 +625,10 @@ ego_object_lid_xform (const EgoObject * o, float lid)
     y = up_y + (rest_y - up_y) * u;
     a = up_a + (rest_a - up_a) * u;
   }
-  return ego_xform_mul (ego_xform_translate (x, y), ego_xform_rotate (a));
+  /* (x, y) is where the held point goes; the lid turns about it */
+  return ego_xform_mul (ego_xform_translate (x, y),
+      ego_xform_mul (ego_xform_rotate (a), ego_xform_translate (0.0f,
+              -grip_y)));
 }
 
 static void
@@ -681,20 +691,21 @@ ego_object_body_box (const EgoObject * o, float box[4])
   }
 }
 
-/* A thing without a handle is held at the side of its box, at a height
- * drawn per object, the same way for every kind: where a hand holds a
- * cup, a bottle, a jar or a loaf then does not tell which it is. */
+/* A knife, a spoon and a pan are held by their long handles; everything
+ * else (a cup too) at the side of its box, at a height drawn per object,
+ * the same way for every kind: where a hand holds a cup, a bottle, a jar
+ * or a loaf then does not tell which it is. The height stays below a
+ * bottle's neck. */
 static gboolean
 side_grasp (const EgoObject * o, float dir, float *x, float *y)
 {
   float box[4], f;
 
-  /* things with a handle are held by it */
   if (o->kind == EGO_NOUN_KNIFE || o->kind == EGO_NOUN_SPOON ||
       o->kind == EGO_NOUN_PAN || o->kind >= EGO_N_NOUNS)
     return FALSE;
   ego_object_body_box (o, box);
-  f = 0.15f + 0.7f * synth_hash2f (o->seed, 91);
+  f = 0.35f + 0.5f * synth_hash2f (o->seed, 91);
   *x = dir < 0 ? box[0] + 0.12f * (box[2] - box[0]) :
       box[2] - 0.12f * (box[2] - box[0]);
   *y = box[1] + f * (box[3] - box[1]);
@@ -709,10 +720,9 @@ ego_object_point (const EgoObject * o, EgoPoint which, float lid, float dir,
     return;
   if (which == EGO_POINT_LID) {
     EgoXform xf = ego_object_lid_xform (o, lid);
-    /* a box's top, as wide as the box, is held near its far edge: at the
-     * top of the box, where a cap or a jar's lid is held */
-    ego_xform_apply (&xf, 0.0f, o->kind == EGO_NOUN_BOX ? -0.035f : 0.0f,
-        x, y);
+    float hw, top, bottom, home_y, grip_y;
+    openable_body (o, &hw, &top, &bottom, &home_y, &grip_y);
+    ego_xform_apply (&xf, 0.0f, grip_y, x, y);
     return;
   }
   body_point (o, which, dir, x, y);

@@ -77,7 +77,7 @@ typedef struct
 typedef enum
 {
   EGO_POINT_GRASP,              /* where a hand holds it (x sign: side) */
-  EGO_POINT_LID,                /* where a hand holds its lid, cap or flap */
+  EGO_POINT_LID,                /* where a hand holds its lid, cap or box top */
   EGO_POINT_OPENING,            /* the middle of its opening */
   EGO_POINT_SPOUT,              /* where liquid leaves it (x sign: side) */
   EGO_POINT_TIP,                /* the working end of a tool */
@@ -85,7 +85,7 @@ typedef enum
 } EgoPoint;
 
 /* Appends the shapes of o, drawn through base (object coordinates -> view),
- * with its lid, cap or flap open by lid (0..1). Shapes get keys key, key+1,
+ * with its lid, cap or box top open by lid (0..1). Shapes get keys key, key+1,
  * ... in a fixed order, so the same part has the same key at any time. */
 void ego_shapes_object (EgoShapeList * list, const EgoObject * o,
     const EgoXform * base, float lid, guint16 key, guint8 item);
