@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The paper's findings on the synthetic benchmark, in one command:
-#   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"] [--keep-going]
+#   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"]
 #
 # Renders the benchmark, holds out a tenth of the training clips, and for
 # each seed trains one teacher per modality on the rest (a wider
@@ -15,7 +15,9 @@
 # --quick does the same with a small dataset and tiny networks (minutes).
 # Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
 # step whose output exists is not run again, and a training that was cut
-# short continues from its checkpoint, so an interrupted run resumes.
+# short continues from its checkpoint, so an interrupted run resumes; a
+# finished training of another number of epochs than asked for stops the
+# run (move its folder aside to redo it).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -70,8 +72,13 @@ done_file() { [ -s "$1" ]; }
 trained() {                   # dir epochs
   local got
   done_file "$1/model.safetensors" || return 1
-  got=$(grep -o '"epoch":' "$1/history.json" 2>/dev/null | wc -l || true)
-  [ "$got" = "$2" ] && return 0
+  if [ ! -s "$1/history.json" ]; then
+    echo "reproduce.sh: $1 holds a model but no history.json to tell how" \
+      "it was trained: move that folder aside to train it again" >&2
+    exit 1
+  fi
+  got=$(grep -o '"epoch":' "$1/history.json" | wc -l || true)
+  [ "$got" -eq "$2" ] && return 0
   echo "reproduce.sh: $1 holds a model trained $got epochs, and this run" \
     "trains $2: move that folder aside to train it again" >&2
   exit 1
