@@ -225,7 +225,7 @@ helper_hand (const EgoKitchen * k, const EgoAction * a, const EgoObject * o,
    * about the middle out to its nearer side, so that a pan's or a cup's
    * handle does not pull the far hand into the middle */
   ego_object_point (o, EGO_POINT_GRASP, 0.0f, 0.0f, &lx, &ly);
-  ego_object_body_box (o, box);
+  ego_object_body_box (o, NULL, box);
   lx = 0.85f * MIN (-box[0], box[2]);
   ego_xform_apply (&m, lx, ly, &gx, &gy);
   if ((gx - p->x) * sgn < 0.0f)

@@ -294,22 +294,10 @@ static void
 turned_box (const EgoObject * o, float aspect, float angle, float *bw,
     float *bh)
 {
-  EgoShape shapes[32];
-  EgoShapeList list = { shapes, 0, G_N_ELEMENTS (shapes) - 1 };
   EgoXform m = ego_xform_pose (0.0f, 0.0f, angle, 1.0f, aspect);
-  float box[4] = { G_MAXFLOAT, G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
+  float box[4];
 
-  ego_shapes_object (&list, o, &m, 0.0f, 0, EGO_SHAPE_NO_ITEM);
-  for (guint i = 0; i < list.n; i++) {
-    float b[4];
-    if (shapes[i].loose)
-      continue;
-    ego_shape_bounds (&shapes[i], b);
-    box[0] = MIN (box[0], b[0]);
-    box[1] = MIN (box[1], b[1]);
-    box[2] = MAX (box[2], b[2]);
-    box[3] = MAX (box[3], b[3]);
-  }
+  ego_object_body_box (o, &m, box);
   *bw = box[2] - box[0];
   *bh = box[3] - box[1];
 }

@@ -670,7 +670,8 @@ body_point (const EgoObject * o, EgoPoint which, float dir, float *x, float *y)
 }
 
 void
-ego_object_body_box (const EgoObject * o, float box[4])
+ego_object_body_box (const EgoObject * o, const EgoXform * base,
+    float box[4])
 {
   EgoShape shapes[32];
   EgoShapeList list = { shapes, 0, G_N_ELEMENTS (shapes) - 1 };
@@ -678,7 +679,8 @@ ego_object_body_box (const EgoObject * o, float box[4])
 
   box[0] = box[1] = G_MAXFLOAT;
   box[2] = box[3] = -G_MAXFLOAT;
-  ego_shapes_object (&list, o, &one, 0.0f, 0, EGO_SHAPE_NO_ITEM);
+  ego_shapes_object (&list, o, base ? base : &one, 0.0f, 0,
+      EGO_SHAPE_NO_ITEM);
   for (guint i = 0; i < list.n; i++) {
     float b[4];
     if (shapes[i].loose)
@@ -704,7 +706,7 @@ side_grasp (const EgoObject * o, float dir, float *x, float *y)
   if (o->kind == EGO_NOUN_KNIFE || o->kind == EGO_NOUN_SPOON ||
       o->kind == EGO_NOUN_PAN || o->kind >= EGO_N_NOUNS)
     return FALSE;
-  ego_object_body_box (o, box);
+  ego_object_body_box (o, NULL, box);
   f = 0.35f + 0.5f * synth_hash2f (o->seed, 91);
   *x = dir < 0 ? box[0] + 0.12f * (box[2] - box[0]) :
       box[2] - 0.12f * (box[2] - box[0]);

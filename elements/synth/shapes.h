@@ -111,9 +111,10 @@ void ego_shapes_stream (EgoShapeList * list, float x0, float y0, float x1,
 void ego_object_point (const EgoObject * o, EgoPoint which, float lid,
     float dir, float *x, float *y);
 
-/* The box of o's body, its lid left out, in its own coordinates:
- * x0, y0, x1, y1. */
-void ego_object_body_box (const EgoObject * o, float box[4]);
+/* The box of o's body, its lid left out, in its own coordinates mapped
+ * by base (NULL: as they are): x0, y0, x1, y1. */
+void ego_object_body_box (const EgoObject * o, const EgoXform * base,
+    float box[4]);
 
 /* Maps the object's coordinates to those of its lid part, open by lid. */
 EgoXform ego_object_lid_xform (const EgoObject * o, float lid);
