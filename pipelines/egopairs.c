@@ -113,6 +113,16 @@ accuracy (const EgoPairs * p, const EgoModelMeta * meta,
   return accuracy_of (p, 0, p->n, meta, r, clips);
 }
 
+/* text as a JSON string literal; free with g_free */
+static gchar *
+json_quote (const char *text)
+{
+  JsonNode *node = json_node_init_string (json_node_alloc (), text);
+  gchar *quoted = json_to_string (node, FALSE);
+  json_node_unref (node);
+  return quoted;
+}
+
 /* "a/b", JSON-quoted when quote is set; free with g_free */
 static gchar *
 pair_name (const EgoPairs * p, int i, const EgoModelMeta * meta,
@@ -121,13 +131,10 @@ pair_name (const EgoPairs * p, int i, const EgoModelMeta * meta,
   const EgoHeadMeta *h = &meta->heads[p->head];
   gchar *name = g_strdup_printf ("%s/%s", h->labels[p->pairs[2 * i]],
       h->labels[p->pairs[2 * i + 1]]);
-  JsonNode *node;
   gchar *quoted;
   if (!quote)
     return name;
-  node = json_node_init_string (json_node_alloc (), name);
-  quoted = json_to_string (node, FALSE);
-  json_node_unref (node);
+  quoted = json_quote (name);
   g_free (name);
   return quoted;
 }
@@ -192,17 +199,14 @@ noun_by_verb_append_json (GString * out, const EgoModelMeta * meta,
     return;
   g_string_append (out, ", \"noun_by_verb\": {");
   for (v = 0; v < verbs->n_labels; v++) {
-    JsonNode *key;
     gchar *quoted;
     if (counts[v] == 0)
       continue;
-    key = json_node_init_string (json_node_alloc (), verbs->labels[v]);
-    quoted = json_to_string (key, FALSE);
+    quoted = json_quote (verbs->labels[v]);
     g_string_append_printf (out, "%s%s: {\"top1\": %s, \"clips\": %d}",
         first ? "" : ", ", quoted, g_ascii_formatd (num, sizeof (num),
             "%.3f", top1[v]), counts[v]);
     first = 0;
-    json_node_unref (key);
     g_free (quoted);
   }
   g_string_append_c (out, '}');
@@ -234,15 +238,12 @@ ego_pairs_append_json (GString * out, const EgoPairs * p,
   int clips;
   double v = accuracy (p, meta, r, &clips);
   if (v >= 0) {
-    JsonNode *name = json_node_init_string (json_node_alloc (),
-        meta->heads[p->head].name);
-    gchar *quoted = json_to_string (name, FALSE);
+    gchar *quoted = json_quote (meta->heads[p->head].name);
     g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
         "\"accuracy\": %s, \"clips\": %d", quoted,
         g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);
     per_pair_append_json (out, p, meta, r);
     g_string_append_c (out, '}');
-    json_node_unref (name);
     g_free (quoted);
   }
   if (p->noun_by_verb)

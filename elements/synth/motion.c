@@ -186,8 +186,7 @@ float
 ego_grasp_side (const EgoObject * o, EgoHand side)
 {
   /* things with handles are held by them, the handle facing the hand */
-  if (o->kind == EGO_NOUN_KNIFE || o->kind == EGO_NOUN_SPOON ||
-      o->kind == EGO_NOUN_PAN)
+  if (ego_kind_has_handle (o->kind))
     return 1.0f;
   return cosf (o->angle) * side_sign (side) >= 0.0f ? 1.0f : -1.0f;
 }

@@ -345,8 +345,8 @@ fit_turn (const EgoObject * o, float aspect, float ratio)
   return 0.5f * (t0 + t1);
 }
 
-static gboolean
-has_handle (guint kind)
+gboolean
+ego_kind_has_handle (guint kind)
 {
   return kind == EGO_NOUN_KNIFE || kind == EGO_NOUN_SPOON ||
       kind == EGO_NOUN_PAN;
@@ -380,7 +380,7 @@ fit_box (SynthRand * r, EgoObject * o, float hand)
     /* turning is not enough: stretch it too */
     if (turn < 0.01f || turn > (float) G_PI_2 - 0.01f)
       o->aspect = fit_aspect (o, turn, ratio, stretch[0], stretch[1]);
-    if (has_handle (o->kind) && hand != 0.0f) {
+    if (ego_kind_has_handle (o->kind) && hand != 0.0f) {
       if (turn > 0.4f || down)
         o->angle = hand > 0.0f ? turn - (float) G_PI : -turn;
       else

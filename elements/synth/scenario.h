@@ -169,6 +169,9 @@ const gchar *ego_noun_key (guint noun);
 const gchar *ego_kind_key (guint kind);
 gint ego_verb_from_key (const gchar * key);
 gint ego_noun_from_key (const gchar * key);
+/* A knife, a spoon and a pan: held by their handle, not their body. */
+gboolean ego_kind_has_handle (guint kind);
+
 gboolean ego_verb_noun_plausible (guint verb, guint noun);
 
 /* For a reversed verb (put, close, move-right, rotate-ccw) its canonical

@@ -703,8 +703,7 @@ side_grasp (const EgoObject * o, float dir, float *x, float *y)
 {
   float box[4], f;
 
-  if (o->kind == EGO_NOUN_KNIFE || o->kind == EGO_NOUN_SPOON ||
-      o->kind == EGO_NOUN_PAN || o->kind >= EGO_N_NOUNS)
+  if (ego_kind_has_handle (o->kind) || o->kind >= EGO_N_NOUNS)
     return FALSE;
   ego_object_body_box (o, NULL, box);
   f = 0.35f + 0.5f * synth_hash2f (o->seed, 91);
