@@ -324,7 +324,8 @@ test_findings (void)
       ": **not supported**");
   assert_line (md, "  - teacher-fused, full-dataset vs uniform", ": 50.0 vs "
       "75.0 (-25.0, within 2 SE): **not supported**");
-  assert_line (md, "  - teacher-fused, per-sample vs uniform", ": **not run**");
+  assert_line (md, "  - teacher-fused, per-sample vs uniform", "where the "
+      "students learn from them (below)");
   assert_line (md, "  - student-kd, per-sample vs uniform", ": 26.0 vs 20.0 "
       "(+6.0, within 2 SE): **supported**");
   assert_line (md, "  - kd-uniform vs labels: drop 2.0 vs 5.0",
