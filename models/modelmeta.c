@@ -563,3 +563,12 @@ ego_model_meta_copy (EgoModelMeta * dst, const EgoModelMeta * src)
       dst->heads[h].labels[i] = g_strdup (src->heads[h].labels[i]);
   }
 }
+
+char *
+ego_json_quote (const char *text)
+{
+  JsonNode *node = json_node_init_string (json_node_alloc (), text);
+  char *quoted = json_to_string (node, FALSE);
+  json_node_unref (node);
+  return quoted;
+}

@@ -45,6 +45,9 @@ gboolean ego_model_meta_parse (EgoModelMeta * meta, const char *json,
     const char *name, GError ** error);
 /* Serialise to a newly allocated JSON string. */
 char *ego_model_meta_to_json (const EgoModelMeta * meta);
+
+/* text as a JSON string literal, quotes and escapes included; g_free it */
+char *ego_json_quote (const char *text);
 void ego_model_meta_clear (EgoModelMeta * meta);
 /* Deep copy. */
 void ego_model_meta_copy (EgoModelMeta * dst, const EgoModelMeta * src);

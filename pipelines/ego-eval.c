@@ -272,15 +272,6 @@ collect (Eval * e, GstElement * pipeline, GstElement * sink, GError ** error)
 /* ------------------------------------------------------------------------ */
 /* Output */
 
-/* A JSON string literal. */
-static gchar *
-json_string (const gchar * text)
-{
-  JsonNode *node = json_node_init_string (json_node_alloc (), text);
-  gchar *out = json_to_string (node, FALSE);
-  json_node_unref (node);
-  return out;
-}
 
 /* Figures with as many decimals as they mean (json-glib would print every
  * digit of the double). */
@@ -290,7 +281,7 @@ print_json (const Eval * e, const EgoEvalResult * r)
   GString *out = g_string_new ("{");
   gchar num[G_ASCII_DTOSTR_BUF_SIZE];
   for (gint h = 0; h < r->n_heads; h++) {
-    gchar *name = json_string (e->meta.heads[h].name);
+    gchar *name = ego_json_quote (e->meta.heads[h].name);
     g_string_append_printf (out, "%s: {\"top1\": %s", name,
         g_ascii_formatd (num, sizeof (num), "%.3f", r->top1[h]));
     g_string_append_printf (out, ", \"top5\": %s",

@@ -113,15 +113,6 @@ accuracy (const EgoPairs * p, const EgoModelMeta * meta,
   return accuracy_of (p, 0, p->n, meta, r, clips);
 }
 
-/* text as a JSON string literal; free with g_free */
-static gchar *
-json_quote (const char *text)
-{
-  JsonNode *node = json_node_init_string (json_node_alloc (), text);
-  gchar *quoted = json_to_string (node, FALSE);
-  json_node_unref (node);
-  return quoted;
-}
 
 /* "a/b", JSON-quoted when quote is set; free with g_free */
 static gchar *
@@ -134,7 +125,7 @@ pair_name (const EgoPairs * p, int i, const EgoModelMeta * meta,
   gchar *quoted;
   if (!quote)
     return name;
-  quoted = json_quote (name);
+  quoted = ego_json_quote (name);
   g_free (name);
   return quoted;
 }
@@ -202,7 +193,7 @@ noun_by_verb_append_json (GString * out, const EgoModelMeta * meta,
     gchar *quoted;
     if (counts[v] == 0)
       continue;
-    quoted = json_quote (verbs->labels[v]);
+    quoted = ego_json_quote (verbs->labels[v]);
     g_string_append_printf (out, "%s%s: {\"top1\": %s, \"clips\": %d}",
         first ? "" : ", ", quoted, g_ascii_formatd (num, sizeof (num),
             "%.3f", top1[v]), counts[v]);
@@ -238,7 +229,7 @@ ego_pairs_append_json (GString * out, const EgoPairs * p,
   int clips;
   double v = accuracy (p, meta, r, &clips);
   if (v >= 0) {
-    gchar *quoted = json_quote (meta->heads[p->head].name);
+    gchar *quoted = ego_json_quote (meta->heads[p->head].name);
     g_string_append_printf (out, ", \"reversed_pairs\": {\"head\": %s, "
         "\"accuracy\": %s, \"clips\": %d", quoted,
         g_ascii_formatd (num, sizeof (num), "%.3f", v), clips);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "egoresults.h"
+#include "modelmeta.h"         /* ego_json_quote */
 
 /* ------------------------------------------------------------------------ */
 /* Configurations */
@@ -161,19 +162,10 @@ ego_results_best (GPtrArray * groups, int role, int weighting)
 /* ------------------------------------------------------------------------ */
 /* results.json */
 
-static gchar *
-json_string (const char *text)
-{
-  JsonNode *node = json_node_init_string (json_node_alloc (), text);
-  gchar *out = json_to_string (node, FALSE);
-  json_node_unref (node);
-  return out;
-}
-
 static void
 append_run (GString * out, const EgoResultsRun * run)
 {
-  gchar *name = json_string (run->name);
+  gchar *name = ego_json_quote (run->name);
   const char *sep = "";
   g_string_append_printf (out, "{\"name\": %s, \"role\": \"%s\", "
       "\"weighting\": ", name, ego_results_roles[run->role]);

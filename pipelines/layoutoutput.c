@@ -3,16 +3,6 @@
 
 #include <json-glib/json-glib.h>
 
-/* A JSON string literal. */
-static char *
-json_string (const char *text)
-{
-  JsonNode *node = json_node_init_string (json_node_alloc (), text);
-  char *out = json_to_string (node, FALSE);
-  json_node_unref (node);
-  return out;
-}
-
 /* name: value with as many decimals as the figure means (json-glib would
  * print every digit of the double) */
 static void
@@ -29,7 +19,7 @@ ego_layout_print_json (const EgoModelMeta * meta, const EgoEvalResult * r,
 {
   GString *out = g_string_new ("{");
   for (int h = 0; h < r->n_heads; h++) {
-    char *name = json_string (meta->heads[h].name);
+    char *name = ego_json_quote (meta->heads[h].name);
     g_string_append_printf (out, "%s: {", name);
     append_figure (out, "top1", r->top1[h], "%.3f");
     g_string_append (out, ", ");
@@ -69,12 +59,12 @@ static void
 append_clip (GString * out, const EgoModelMeta * meta,
     const EgoEvalResult * r, const char *narration_id, int i)
 {
-  char *id = json_string (narration_id);
+  char *id = ego_json_quote (narration_id);
   g_string_append_printf (out, "{\"narration_id\": %s", id);
   g_free (id);
   for (int h = 0; h < r->n_heads; h++) {
     int k = meta->heads[h].n_labels;
-    char *name = json_string (meta->heads[h].name);
+    char *name = ego_json_quote (meta->heads[h].name);
     g_string_append_printf (out, ", %s: [", name);
     g_free (name);
     for (int c = 0; c < k; c++) {
