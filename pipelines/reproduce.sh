@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The paper's findings on the synthetic benchmark, in one command:
-#   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"]
+#   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"] [--threads N]
 #
 # Renders the benchmark, holds out a tenth of the training clips, and for
 # each seed trains one teacher per modality on the rest (a wider
@@ -18,18 +18,24 @@
 # short continues from its checkpoint, so an interrupted run resumes; a
 # finished training of another number of epochs than asked for stops the
 # run (move its folder aside to redo it).
+# --threads N: threads per training and evaluation (0, the default: one per
+# core). Seeds are independent: on a machine of N cores, N runs of one seed
+# each (--seeds S --threads 1, the same --out) finish sooner than one run of
+# all, and a last run with every seed skips their steps and writes results.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 quick=0
 out=""
 seeds="1 2 3"
+threads=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --threads) threads=$2; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,6 +68,7 @@ build=${EGO_BUILD_DIR:-$top/build}
 ninja -C "$build" >/dev/null
 export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 bin=$build/pipelines
+ego_eval=("$bin/ego-eval" --threads "$threads")
 mkdir -p "$out"
 data=$out/data
 log() { printf '\n== %s\n' "$*"; }
@@ -99,19 +106,33 @@ if ! done_file "$data/annotations/heldout.csv"; then
     "$data/annotations/train.csv"
 fi
 
-common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads 0)
+common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads "$threads")
 
 # ego-train into $1, continuing from its last checkpoint when a run was
 # interrupted (the result is the same as an uninterrupted run's)
 train() {
   local dir=$1
   shift
+  claim "$dir"
   if [ -s "$dir/checkpoint.safetensors" ]; then
     "$bin/ego-train" --out "$dir" --resume "$@"
   else
     "$bin/ego-train" --out "$dir" "$@"
   fi
+  release
 }
+
+# a training's folder, locked while it trains: a second run started beside
+# this one (see --threads) stops instead of writing the same files
+claim() {                     # dir
+  mkdir -p "$1"
+  exec {lock_fd}<"$1"
+  flock -n "$lock_fd" && return 0
+  echo "reproduce.sh: another run is training $1; give each run its own" \
+    "--seeds" >&2
+  exit 1
+}
+release() { exec {lock_fd}<&-; }
 
 # the benchmark's verbs that are each other's time reversal: how often a
 # model tells the direction within them shows what its input can see
@@ -123,7 +144,7 @@ teacher_logits() {            # dir
   local dir=$1 split tool
   case $dir in
     */teacher-layout-s*) tool=("$bin/ego-layout" eval) ;;
-    *) tool=("$bin/ego-eval") ;;
+    *) tool=("${ego_eval[@]}") ;;
   esac
   for split in train test; do
     done_file "$dir/logits-$split.jsonl" && continue
@@ -137,7 +158,7 @@ teacher_logits() {            # dir
       --split test --json --reversed-pairs "$pairs" --noun-by-verb \
       > "$dir/eval-test-1x1.json"
   if [ "${tool[0]}" = "$bin/ego-eval" ] && ! done_file "$dir/eval-test-2x3.json"; then
-    "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+    "${ego_eval[@]}" --model "$dir/model.safetensors" --data "$data" \
       --split test --views 2x3 --json > "$dir/eval-test-2x3.json"
   fi
 }
@@ -148,8 +169,10 @@ train_teacher() {             # name seed epochs [ego-train options]
   log "teacher $name, seed $seed"
   if ! trained "$dir" "$n_epochs"; then
     if [ "$name" = layout ]; then
+      claim "$dir"
       "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
         --validation-split heldout --epochs "$n_epochs" --seed "$seed"
+      release
     else
       train "$dir" "${common[@]}" --split teach \
         --validation-split heldout --epochs "$n_epochs" --seed "$seed" "$@"
@@ -199,7 +222,7 @@ evaluate() {                  # dir
   local dir=$1 v
   for v in 1x1 2x3; do
     done_file "$dir/eval-test-$v.json" ||
-      "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+      "${ego_eval[@]}" --model "$dir/model.safetensors" --data "$data" \
         --split test --views "$v" --json > "$dir/eval-test-$v.json"
   done
 }
@@ -246,22 +269,18 @@ probe_frame() {
     train "$dir" "${common[@]}" --base-width "$width" --frames 1 \
       --epochs "$epochs" --seed 1 --validation-split ""
   grep -qs '"noun_by_verb"' "$dir/eval-test-1x1.json" ||
-    "$bin/ego-eval" --model "$dir/model.safetensors" --data "$data" \
+    "${ego_eval[@]}" --model "$dir/model.safetensors" --data "$data" \
       --split test --json --reversed-pairs "$pairs" --noun-by-verb \
       --confusion "$dir/confusion-test.csv" > "$dir/eval-test-1x1.json"
 }
 
 # one seed at a time (teachers, fusion, students), so that a whole first
-# seed is done first
-first=1
+# seed is done first; the probe after seed 1 (it is trained with seed 1)
 for seed in $seeds; do
   train_teachers "$seed"
   fuse "$seed"
   train_students "$seed"
-  if [ "$first" = 1 ]; then
-    probe_frame
-    first=0
-  fi
+  if [ "$seed" = 1 ]; then probe_frame; fi
 done
 
 # ---------------------------------------------------------------------------
@@ -295,12 +314,15 @@ manifest=$out/manifest.tsv
 } > "$manifest"
 # the whole teacher's cost includes the optical flow its flow network sees:
 # ego-eval counts egoflow's operations for the frames of a view
-f=$out/teacher-flow-s1/eval-test-1x1.json
+read -r seed _ <<< "$seeds"
+f=$out/teacher-flow-s$seed/eval-test-1x1.json
 grep -q '"flow_gflops_per_view"' "$f" ||
-  "$bin/ego-eval" --model "$out/teacher-flow-s1/model.safetensors" \
+  "${ego_eval[@]}" --model "$out/teacher-flow-s$seed/model.safetensors" \
     --data "$data" --split test --json --reversed-pairs "$pairs" > "$f"
 flow_gflops=$(sed -n 's/.*"flow_gflops_per_view": \([0-9.eE+-]*\).*/\1/p' "$f")
+probe=()
+f=$out/probe-frame/eval-test-1x1.json
+[ -s "$f" ] && probe=(--probe "one RGB frame (probe)=$f")
 "$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
-  --flow-gflops "${flow_gflops:-0}" --out "$out" \
-  --probe "one RGB frame (probe)=$out/probe-frame/eval-test-1x1.json"
+  --flow-gflops "${flow_gflops:-0}" --out "$out" "${probe[@]}"
 echo "wrote $out/results.md and $out/results.json"
