@@ -2,10 +2,14 @@
 # Live action labels from a V4L2 camera, on screen:
 #   pipelines/webcam.sh [DEVICE] [egoaction properties...]
 # e.g. pipelines/webcam.sh /dev/video0 model=my-student.safetensors stride=2
+#      pipelines/webcam.sh stride=2          (the camera at /dev/video0)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-device=${1:-/dev/video0}
-[ $# -gt 0 ] && shift
+device=/dev/video0
+case ${1:-} in
+  ''|*=*) ;;                  # none, or already a property
+  *) device=$1; shift ;;
+esac
 if [ ! -e "$device" ]; then
   echo "webcam.sh: no camera at $device (give the device as the first argument)" >&2
   exit 1
