@@ -1,7 +1,7 @@
 /* gst-ego: egodatasetsrc's assembly of the clips of one video.
  *
- * Knows the candidate frames of every clip of the video (DESIGN.md section
- * 4: T segments of C candidates), decodes the video once with an
+ * Knows the candidate frames of every clip of the video (TSN
+ * sampling: T segments of C candidates), decodes the video once with an
  * EgoVideoReader, keeps each needed frame until the last clip that uses it
  * has been emitted, and emits the clips in the order given (CSV order), all
  * slots of a clip one after another, each buffer with a GstEgoClipMeta.

@@ -1,5 +1,5 @@
 /* gst-ego: teacher logits from another framework, as JSON lines
- * (DESIGN.md section 6):
+ * (README, Files and formats):
  *
  *   {"narration_id": "P01_01_0", "verb": [logits...], "noun": [logits...]}
  *

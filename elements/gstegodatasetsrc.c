@@ -3,20 +3,19 @@
  * SECTION:element-egodatasetsrc
  * @title: egodatasetsrc
  *
- * Plays the clips of a dataset in the EPIC-Kitchens-100 layout (DESIGN.md
- * section 6) as one stream, the way splitmuxsrc plays a list of files. Each
+ * Plays the clips of a dataset in the EPIC-Kitchens-100 layout (README, Files
+ * and formats) as one stream, the way splitmuxsrc plays a list of files. Each
  * clip is cut into `frames` (T) segments, and of each segment `candidates`
- * (C, odd) frames are taken at evenly spread positions; the middle one is
- * the frame TSN samples at test time, the others let training pick a random
- * frame per segment without decoding the video again. Every video (file or
- * frame folder) is decoded once, in a private sub-pipeline, scaled to the
- * cache size and converted to RGB; its clips come out as soon as their
- * frames are decoded, all T x C frames of a clip one after another, the
- * first with the DISCONT flag, each with a #GstEgoClipMeta (split, clip
- * index, narration id, slot, source frame number, verb and noun class).
- * Before the first frame a sticky custom event named "ego-dataset" gives
- * the splits, their clip counts and the class keys (see
- * <gst/ego/egoclipmeta.h>).
+ * (C, odd) frames are taken at evenly spread positions; the middle one is the
+ * frame TSN samples at test time, the others let training pick a random frame
+ * per segment without decoding the video again. Every video (file or frame
+ * folder) is decoded once, in a private sub-pipeline, scaled to the cache
+ * size and converted to RGB; its clips come out as soon as their frames are
+ * decoded, all T x C frames of a clip one after another, the first with the
+ * DISCONT flag, each with a #GstEgoClipMeta (split, clip index, narration id,
+ * slot, source frame number, verb and noun class). Before the first frame a
+ * sticky custom event named "ego-dataset" gives the splits, their clip counts
+ * and the class keys (see <gst/ego/egoclipmeta.h>).
  *
  * Clips come video by video, in the order each video first appears in the
  * split's CSV, and in CSV order within a video (EPIC's own order); several

@@ -5,7 +5,7 @@
  *
  * A sink that trains the student network of gst-ego on the clips that
  * egodatasetsrc decodes: from their labels, or distilled from a teacher's
- * logits (DESIGN.md section 4), per head
+ * logits (the loss in README, Teachers and fusion), per head
  *
  *   L = lambda-d * T^2 * KL(softmax(z_T / T) || softmax(z_S / T))
  *       + lambda-gt * CE(z_S, y)

@@ -4,9 +4,9 @@
  * @title: egoteacher
  *
  * Runs several frozen unimodal teachers on the same clips and fuses their
- * logits, per head, into the teacher a student learns from (DESIGN.md
- * section 4): z_T = sum_i w_i z_i with the weights of `scheme`: uniform
- * (1 / M), per-sample (softmin of each teacher's cross-entropy on the
+ * logits, per head, into the teacher a student learns from (README,
+ * Teachers and fusion): z_T = sum_i w_i z_i with the weights of `scheme`:
+ * uniform (1 / M), per-sample (softmin of each teacher's cross-entropy on the
  * clip's label over `tau-w`) or full-dataset (fixed per head, from
  * `weights`).
  *
@@ -19,7 +19,7 @@
  * another clip on one pad is an error naming both clips. Each teacher sees
  * the middle candidate of every segment, as ego-eval's 1x1 view does (short
  * side to its input size, centre crop). `logits` adds one more teacher
- * whose logits come from a JSON-lines file (DESIGN.md section 6), named
+ * whose logits come from a JSON-lines file (README, Files and formats), named
  * after the file ("audio.jsonl" is "audio"); a pad's teacher is named after
  * its model's modality unless its `teacher` pad property says otherwise.
  *

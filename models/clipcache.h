@@ -10,7 +10,7 @@
  * G = dy), for networks fed RGB and flow. Along with the frames: the
  * labels per head and, when distilling, the teacher's logits per head.
  *
- * Batches are made from it as the method prescribes (DESIGN.md section 4):
+ * Batches are made from it as the method prescribes (TSN sampling):
  * training takes one random candidate per segment (TSN's random frame), a
  * random scale and crop shared by all frames of the clip, and a colour
  * jitter, never a flip; evaluation takes the middle candidates and the

@@ -1,4 +1,5 @@
-/* gst-ego network library: fusion of teachers' logits (DESIGN.md section 4).
+/* gst-ego network library: fusion of teachers' logits, with the paper's
+ * three weighting schemes (README, Teachers and fusion).
  *
  * M unimodal teachers each give logits for the same N clips of one head
  * with K classes; the fused teacher is the weighted sum, per clip r,

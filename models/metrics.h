@@ -1,4 +1,5 @@
-/* gst-ego network library: evaluation metrics of DESIGN.md section 4. */
+/* gst-ego network library: evaluation metrics: top-k, ECE, views
+ * (README, Teachers and fusion). */
 #ifndef EGO_METRICS_H
 #define EGO_METRICS_H
 

@@ -1,5 +1,5 @@
-/* gst-ego network library: the "ego" metadata of a model file (DESIGN.md
- * section 6), parsed and validated, and written back. */
+/* gst-ego network library: the "ego" metadata of a model file (README,
+ * Files and formats), parsed and validated, and written back. */
 #ifndef EGO_MODELMETA_H
 #define EGO_MODELMETA_H
 

@@ -1,6 +1,6 @@
 /* gst-ego network library: the layout network ("stlt"), a spatial-then-
  * temporal transformer over the boxes of hands and objects in each sampled
- * frame (DESIGN.md section 4, the layout teacher).
+ * frame (the layout teacher).
  *
  * Per box, a token of width d from its features and its kinds:
  *   tok = box (x1, y1, x2, y2, w, h, score) + category[cat] + side[side]
@@ -129,7 +129,7 @@ float *ego_stlt_dlogits (EgoStlt * net, int head);
 void ego_stlt_backward (EgoStlt * net, float *dfeat);
 
 /* -- files --------------------------------------------------------------- */
-/* arch of DESIGN.md section 6: {"type": "stlt", "dim", "attn_heads",
+/* arch of the model file's metadata: {"type": "stlt", "dim", "attn_heads",
  * "spatial_layers", "temporal_layers", "mlp", "max_boxes", "max_frames",
  * "dropout"}; the heads' class counts come from their labels. */
 gboolean ego_stlt_config_from_meta (EgoStltConfig * cfg,

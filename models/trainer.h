@@ -1,5 +1,5 @@
 /* gst-ego network library: training and evaluation of a tsmnet on a clip
- * cache, with the loss of DESIGN.md section 4:
+ * cache, with the loss of README, Teachers and fusion:
  *
  *   per head h: L_h = lambda_D * T^2 * KL(softmax(z_T/T) || softmax(z_S/T))
  *                     + lambda_GT * CE(z_S, y)

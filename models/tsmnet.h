@@ -1,12 +1,12 @@
 /* gst-ego network library: the temporal-shift ResNet ("tsmnet").
  *
- * The student of DESIGN.md section 5, and the backbone of the RGB, flow and
- * audio teachers. Per frame: a 3x3 stride-2 stem, stages of basic residual
- * blocks (the first block of every stage after the first halves the size and
- * doubles the width), global average pooling and one linear classifier per
- * head. Before the first convolution of every block, a temporal shift mixes
- * in channels of neighbouring frames (online: the previous frame only).
- * A window's logits are the mean of its frames' logits.
+ * The deployed student (README, The network library), and the backbone of the
+ * RGB, flow and audio teachers. Per frame: a 3x3 stride-2 stem, stages of
+ * basic residual blocks (the first block of every stage after the first
+ * halves the size and doubles the width), global average pooling and one
+ * linear classifier per head. Before the first convolution of every block, a
+ * temporal shift mixes in channels of neighbouring frames (online: the
+ * previous frame only). A window's logits are the mean of its frames' logits.
  *
  *   frame (C, H, W) -> stem conv3x3/2 + BN + ReLU
  *     -> [shift -> conv3x3 + BN + ReLU -> conv3x3 + BN, + shortcut, ReLU] x N
@@ -125,8 +125,8 @@ void ego_net_stream_push (EgoNetStream * s, const float *frame,
     float **frame_logits);
 
 /* -- files and settings -------------------------------------------------- */
-/* arch JSON object of DESIGN.md section 6 <-> config (input and heads come
- * from the rest of the metadata). */
+/* arch JSON object of the model file's metadata <-> config (input and
+ * heads come from the rest of the metadata). */
 gboolean ego_net_config_from_meta (EgoNetConfig * cfg,
     const EgoModelMeta * meta, const char *name, GError ** error);
 JsonObject *ego_net_config_to_arch (const EgoNetConfig * cfg);

@@ -1,5 +1,5 @@
 /* ego-dataset: render a synthetic egocentric dataset in the EPIC-Kitchens-100
- * layout (DESIGN.md section 6).
+ * layout (README, Files and formats).
  *
  *   ego-dataset --out DIR --clips N --seed S [--videos V] [--width W]
  *       [--height H] [--fps F] [--difficulty D] [--box-jitter J]

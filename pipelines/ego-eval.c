@@ -7,10 +7,10 @@
  * Decodes the split with egodatasetsrc (C candidate frames per segment for
  * C temporal clips) into a clip cache, the way egodistill does, and runs
  * the network over C clips x K crops per clip, averaging the logits of the
- * views before argmax and softmax (DESIGN.md section 4). Prints top-1,
- * top-5 and ECE per head, action top-1, the clip count and the GFLOPs of
- * one view; with --json as one JSON object (DESIGN.md section 8). A model
- * that sees optical flow (flow, rgbflow) adds "flow_gflops_per_view": the
+ * views before argmax and softmax. Prints top-1, top-5 and ECE per head,
+ * action top-1, the clip count and the GFLOPs of one view; with --json as
+ * one JSON object (README, Files and formats). A model that sees optical
+ * flow (flow, rgbflow) adds "flow_gflops_per_view": the
  * operations of egoflow for the T frames of a view at the size the frames
  * were cached, which the network's own GFLOPs leave out. --logits
  * writes every clip's averaged logits as JSON lines in the teacher-logits

@@ -6,11 +6,11 @@
  *       [--held-out-split S | --held-out FILE] --out FUSED.jsonl
  *       [--weights-json FILE] [--json]
  *
- * Every teacher FILE holds logits as JSON lines (DESIGN.md section 6, the
- * format ego-eval --logits writes); the heads (verb, noun) and their class
+ * Every teacher FILE holds logits as JSON lines (README, Files and formats:
+ * the format ego-eval --logits writes); the heads (verb, noun) and their class
  * counts come from the dataset's class files, the clips and labels from
  * DIR/annotations/<split>.csv (no media is needed). Per head, the teachers
- * are weighted by the scheme of DESIGN.md section 4 (models/fusion.h): the
+ * are weighted by the chosen scheme (models/fusion.h): the
  * full-dataset weights are measured on held-out clips, named by a split
  * (--held-out-split) or by a file of narration ids of --split, one a line
  * (--held-out; blank lines and lines starting with '#' are skipped). Writes

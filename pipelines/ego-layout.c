@@ -1,6 +1,6 @@
 /* ego-layout: train and evaluate the layout teacher, a spatial-then-
- * temporal transformer over the boxes of hands and objects (models/stlt.h,
- * DESIGN.md section 4), from a dataset's detections alone.
+ * temporal transformer over the boxes of hands and objects (models/stlt.h),
+ * from a dataset's detections alone.
  *
  *   ego-layout train --data DIR --out DIR [--split train]
  *       [--validation-split validation] [--frames 8] [--epochs N]
@@ -12,7 +12,7 @@
  *
  * train prints one line per epoch and writes model.safetensors,
  * best.safetensors and history.json into the output folder (see
- * layouttrain.h); eval prints what ego-eval prints (DESIGN.md section 8)
+ * layouttrain.h); eval prints what ego-eval prints (README, Files and formats)
  * and --logits writes each clip's logits as JSON lines for ego-fuse;
  * --reversed-pairs and --noun-by-verb as in ego-eval.
  * Clips are read as layoutdata.h describes: the frames' boxes from

@@ -3,8 +3,8 @@
  *   ego-results --manifest FILE --out DIR [--data DIR --split S]
  *       [--flow-gflops X] [--probe NAME=FILE ...]
  *
- * Reads a manifest of evaluations and writes DIR/results.json (DESIGN.md
- * section 8: one model per name and seed, its views merged) and
+ * Reads a manifest of evaluations and writes DIR/results.json (README,
+ * Files and formats: one model per name and seed, its views merged) and
  * DIR/results.md (a table of every configuration with the mean and spread
  * over seeds, then the paper's claims checked against the numbers). Both
  * files are written through a temporary file renamed into place, and only

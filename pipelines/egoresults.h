@@ -13,7 +13,7 @@
 #define EGO_RESULTS_2X3 1
 extern const char *const ego_results_views[EGO_RESULTS_VIEWS];
 
-/* roles of DESIGN.md section 8, in the order of the table; the unimodal
+/* roles of results.json, in the order of the table; the unimodal
  * teachers come first */
 #define EGO_RESULTS_ROLES 8
 #define EGO_RESULTS_UNIMODAL 4
@@ -72,7 +72,7 @@ void ego_results_clear (EgoResults * r);
 gchar *ego_results_score (const float *const *logits,
     const int *const *labels, const int *classes, int n, double gflops);
 
-/* results.json (DESIGN.md section 8) and results.md; g_free them. */
+/* results.json and results.md; g_free them. */
 gchar *ego_results_json (const EgoResults * r);
 gchar *ego_results_markdown (const EgoResults * r);
 

@@ -1,5 +1,5 @@
 /* ego-results: the "Findings" section of results.md, each claim of
- * DESIGN.md section 1 stated with the measured numbers and a verdict:
+ * the paper stated with the measured numbers and a verdict:
  * supported, not supported, mixed (some heads yes, some no) or not run.
  * Accuracy differences smaller than twice their binomial standard error are
  * marked "within 2 SE". */
@@ -9,7 +9,7 @@
 
 /* the student costs "a small fraction" of the teacher: at most this */
 #define SMALL_FRACTION 0.25
-/* the gap DESIGN.md's first claim is checked against, in points */
+/* the action top-1 gap the distillation claim is checked against */
 #define KD_GAP 3.0
 
 typedef enum
@@ -267,7 +267,8 @@ claim_cost (GString * md, GPtrArray * groups, double flow_gflops)
 
 /* ------------------------------------------------------------------------ */
 
-/* Students with fewer seeds than a claim needs (DESIGN.md section 4). */
+/* Students with fewer seeds than a claim needs (3: a student's
+ * seed-to-seed spread is several points). */
 static void
 few_seeds (GString * md, GPtrArray * groups)
 {
@@ -287,8 +288,8 @@ void
 ego_results_findings (GString * md, GPtrArray * groups, double flow_gflops)
 {
   g_string_append (md, "\n## Findings\n\nThe claims of the paper "
-      "(DESIGN.md section 1), checked against the means above: 1x1 views "
-      "unless said; the best configuration of a role where there are "
+      "(Radevski et al., ICCV 2023), checked against the means above: 1x1 "
+      "views unless said; the best configuration of a role where there are "
       "several; \"within 2 SE\": a difference smaller than twice its "
       "binomial standard error.\n\n");
   few_seeds (md, groups);

@@ -1,6 +1,6 @@
 /* ego-layout eval's output: the JSON object and table of ego-eval
- * (DESIGN.md section 8) and the teacher-logits JSON lines of DESIGN.md
- * section 6, one clip per line in the split's order. */
+ * and the teacher-logits JSON lines (README, Files and formats), one clip
+ * per line in the split's order. */
 #ifndef EGO_LAYOUT_OUTPUT_H
 #define EGO_LAYOUT_OUTPUT_H
 

@@ -1,6 +1,6 @@
 /* ego-layout's training and evaluation of the layout network (models/
  * stlt.h) on the clips of layoutdata.h, with cross-entropy on labels
- * (DESIGN.md section 4: a teacher modality is trained on labels):
+ * (a teacher modality is trained on labels):
  *
  *   L = mean over heads h of CE(z_h, y_h)
  *

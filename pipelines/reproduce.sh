@@ -9,19 +9,22 @@
 # fuses their logits with each weighting scheme, distils the RGB student
 # from the fused teacher, and trains the same student on labels alone, from
 # RGB and from RGB with optical flow. Evaluates everything on the test split
-# with 1x1 and 2x3 views, and how well each teacher and a one-frame RGB
+# with 1x1 views (the students and the RGB, flow and audio teachers with 2x3
+# too), and how well each teacher and a one-frame RGB
 # probe tell take from put (the reversed pairs), and writes results.json
 # and results.md (build/pipelines/ego-results).
 # --quick does the same with a small dataset and tiny networks (minutes).
 # Every step's output is kept in DIR (reproduce/ or reproduce-quick/); a
 # step whose output exists is not run again, and a training that was cut
-# short continues from its checkpoint, so an interrupted run resumes; a
+# short continues from its checkpoint (the layout teacher's, two minutes,
+# starts again), so an interrupted run resumes; a
 # finished training of another number of epochs than asked for stops the
 # run (move its folder aside to redo it).
-# --threads N: threads per training and evaluation (0, the default: one per
-# core). Seeds are independent: on a machine of N cores, N runs of one seed
-# each (--seeds S --threads 1, the same --out) finish sooner than one run of
-# all, and a last run with every seed skips their steps and writes results.
+# --threads N: threads of ego-train and ego-eval (0, the default: one per
+# core; the layout network trains on one). Seeds are independent: on a
+# machine of N cores, N runs of one seed each (--seeds S --threads 1, the
+# same --out) finish sooner than one run of all, and a last run with every
+# seed skips their steps and writes results.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
     --threads) threads=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -60,12 +63,31 @@ fi
 data_seed=2024
 schemes="uniform per-sample full-dataset"
 
+# a folder, locked while a step writes it: a second run started beside this
+# one (see --threads) stops, or with wait waits, instead of writing the same
+# files (flock(1), util-linux)
+claim() {                     # dir [wait]
+  mkdir -p "$1"
+  exec {lock_fd}<"$1"
+  if [ "${2:-}" = wait ]; then
+    flock "$lock_fd"
+    return 0
+  fi
+  flock -n "$lock_fd" && return 0
+  echo "reproduce.sh: another run is training $1; give each run its own" \
+    "--seeds" >&2
+  exit 1
+}
+release() { exec {lock_fd}<&-; }
+
+build=${EGO_BUILD_DIR:-$top/build}
+claim "$build" wait           # runs started together install and build once
 # shellcheck source=tests/deps.sh
 . "$top/tests/deps.sh"
 ego_install_deps
-build=${EGO_BUILD_DIR:-$top/build}
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 ninja -C "$build" >/dev/null
+release
 export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 bin=$build/pipelines
 ego_eval=("$bin/ego-eval" --threads "$threads")
@@ -93,6 +115,7 @@ trained() {                   # dir epochs
 
 # ---------------------------------------------------------------------------
 log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
+claim "$out" wait             # runs started together render it once
 if ! done_file "$data/annotations/test.csv"; then
   "$bin/ego-dataset" --out "$data" --clips "$clips" --videos "$videos" \
     --seed "$data_seed" --width "$frame" --height "$frame" --fps "$fps"
@@ -100,11 +123,15 @@ fi
 # teach.csv: what the teachers learn from; heldout.csv: every tenth training
 # clip, unseen by the teachers, for the full-dataset weights
 if ! done_file "$data/annotations/heldout.csv"; then
-  awk -v a="$data/annotations/teach.csv" -v b="$data/annotations/heldout.csv" \
+  ann=$data/annotations
+  awk -v a="$ann/teach.csv.tmp" -v b="$ann/heldout.csv.tmp" \
     'NR == 1 { print > a; print > b; next }
      { if ((NR - 2) % 10 == 9) print > b; else print > a }' \
-    "$data/annotations/train.csv"
+    "$ann/train.csv"
+  mv "$ann/teach.csv.tmp" "$ann/teach.csv"
+  mv "$ann/heldout.csv.tmp" "$ann/heldout.csv"
 fi
+release
 
 common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads "$threads")
 
@@ -121,18 +148,6 @@ train() {
   fi
   release
 }
-
-# a training's folder, locked while it trains: a second run started beside
-# this one (see --threads) stops instead of writing the same files
-claim() {                     # dir
-  mkdir -p "$1"
-  exec {lock_fd}<"$1"
-  flock -n "$lock_fd" && return 0
-  echo "reproduce.sh: another run is training $1; give each run its own" \
-    "--seeds" >&2
-  exit 1
-}
-release() { exec {lock_fd}<&-; }
 
 # the benchmark's verbs that are each other's time reversal: how often a
 # model tells the direction within them shows what its input can see
@@ -242,7 +257,8 @@ train_students() {            # seed
     fi
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
-    # the pitfalls of DESIGN.md section 4: temperature 2 and a label term
+    # temperature 2 and a label term: teachers that recall their training
+    # clips give targets close to the labels (distillation-tuning.md)
     trained "$dir" "$epochs" ||
       train "$dir" "${common[@]}" --base-width "$width" \
         --epochs "$epochs" --seed "$seed" --validation-split "" \

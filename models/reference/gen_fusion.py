@@ -1,9 +1,9 @@
 """Fixture for the fusion of teachers (tests/models/test_fusion.c): three
 teachers' logits for 7 clips of one head with 5 classes, their labels, and a
-held-out set of 6 labelled clips; the weights and fused logits of the three
-schemes of DESIGN.md section 4 for tau_w = 1 and 0.5, computed here the way
-the paper's public code does (weights from torch's cross-entropy, softmax of
-its negatives over the teachers).
+held-out set of 6 labelled clips; the weights and fused logits of the
+weighting schemes (uniform, per-sample, full-dataset) for tau_w = 1 and 0.5,
+computed here the way the paper's public code does (weights from torch's
+cross-entropy, softmax of its negatives over the teachers).
 Run: /usr/bin/python3 models/reference/gen_fusion.py
 """
 import torch

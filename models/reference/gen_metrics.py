@@ -1,6 +1,6 @@
 """Fixture for the metrics (tests/models/test_metrics.c): random logits and
-labels, with top-1, top-5 and the expected calibration error computed as in
-DESIGN.md section 4 (15 equal-width bins (lower, upper] over the max softmax
+labels, with top-1, top-5 and the expected calibration error computed with
+15 equal-width bins (lower, upper] over the max softmax
 probability), the way the paper's evaluation computes it.
 Run: /usr/bin/python3 models/reference/gen_metrics.py
 """

@@ -112,7 +112,7 @@ parse_object (JsonParser * parser, const gchar * text)
   return json_node_get_object (root);
 }
 
-/* The JSON of DESIGN.md section 8, for one and for several views. */
+/* The JSON of README, Files and formats, for one and for several views. */
 GST_START_TEST (test_json)
 {
   const gchar *views[] = { "1x1", "2x3" };
