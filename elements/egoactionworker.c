@@ -6,8 +6,9 @@
 typedef struct
 {
   gfloat *views;
-  GstClockTime ts;
+  GstClockTime ts, running;
   gboolean reset;
+  guint generation;             /* the worker's, when pushed */
 } Slot;
 
 struct _EgoActionWorker
@@ -24,6 +25,7 @@ struct _EgoActionWorker
   GQueue free_slots;
   gboolean busy;
   gboolean reset_next;          /* a flush happened: reset before the next */
+  guint generation;             /* flushes so far */
   gboolean stop;
 };
 
@@ -37,7 +39,7 @@ worker_loop (gpointer data)
     EgoActionSettings settings;
     EgoActionResult result;
     gint64 us = 0;
-    gboolean due;
+    gboolean due, current;
     if (slot == NULL) {
       g_cond_wait (&w->cond, &w->lock);
       continue;
@@ -49,7 +51,11 @@ worker_loop (gpointer data)
       ego_action_core_reset (w->core);
     due = ego_action_core_process (w->core, slot->views, slot->ts,
         &settings, &result, &us);
-    w->on_result (due ? &result : NULL, us, w->user_data);
+    g_mutex_lock (&w->lock);
+    current = slot->generation == w->generation;
+    g_mutex_unlock (&w->lock);
+    w->on_result (due && current ? &result : NULL, us, slot->running,
+        w->user_data);
     g_mutex_lock (&w->lock);
     g_queue_push_tail (&w->free_slots, slot);
     w->busy = FALSE;
@@ -108,22 +114,29 @@ ego_action_worker_free (EgoActionWorker * w)
 
 guint
 ego_action_worker_push (EgoActionWorker * w, const gfloat * views,
-    GstClockTime ts, gboolean reset)
+    GstClockTime ts, GstClockTime running, gboolean reset)
 {
   gsize floats = ego_action_core_frame_floats (w->core);
   guint dropped = 0;
-  Slot *slot;
+  Slot *slot, *next;
   g_mutex_lock (&w->lock);
   slot = g_queue_pop_head (&w->free_slots);
   if (slot == NULL) {
-    /* full: the oldest waiting frame makes room; a reset it carried must
-     * not be lost with it */
+    /* full: the oldest waiting frame makes room, and the one after it (or
+     * this one) starts anew: the network's per-layer state and the window
+     * must not run across the hole */
     slot = g_queue_pop_head (&w->waiting);
-    reset |= slot->reset;
     dropped = 1;
+    next = g_queue_peek_head (&w->waiting);
+    if (next != NULL)
+      next->reset = TRUE;
+    else
+      reset = TRUE;
   }
   memcpy (slot->views, views, floats * sizeof (gfloat));
   slot->ts = ts;
+  slot->running = running;
+  slot->generation = w->generation;
   slot->reset = reset || w->reset_next;
   w->reset_next = FALSE;
   g_queue_push_tail (&w->waiting, slot);
@@ -140,6 +153,7 @@ ego_action_worker_flush (EgoActionWorker * w)
   while ((slot = g_queue_pop_head (&w->waiting)))
     g_queue_push_tail (&w->free_slots, slot);
   w->reset_next = TRUE;
+  w->generation++;
   g_mutex_unlock (&w->lock);
 }
 

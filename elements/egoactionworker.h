@@ -4,14 +4,18 @@
  * and goes on at once; the worker runs the recogniser and reports results
  * through a callback on its own thread. When the worker falls behind, the
  * oldest frame still waiting is dropped (and counted) so that the newest
- * frames are the ones recognised. Slots are allocated once. */
+ * frames are the ones recognised; the frame after a dropped one starts a
+ * new sequence, since a window of frames with a hole in it is not what the
+ * network learnt from. Slots are allocated once. */
 #ifndef __EGO_ACTION_WORKER_H__
 #define __EGO_ACTION_WORKER_H__
 
 #include "egoactioncore.h"
 
+/* result: NULL when none is due, or when the frame was pushed before the
+ * last flush; running: the running time pushed with the frame */
 typedef void (*EgoActionResultFunc) (const EgoActionResult * result,
-    gint64 infer_us, gpointer user_data);
+    gint64 infer_us, GstClockTime running, gpointer user_data);
 /* fills the settings for the next frame (called on the worker) */
 typedef void (*EgoActionSettingsFunc) (EgoActionSettings * settings,
     gpointer user_data);
@@ -24,11 +28,14 @@ EgoActionWorker *ego_action_worker_new (EgoActionCore * core, guint capacity,
     gpointer user_data);
 /* Stops the thread (pending frames are discarded) and frees. */
 void ego_action_worker_free (EgoActionWorker * w);
-/* Copies views; reset asks for a core reset before this frame. Returns the
- * number of frames dropped to make room (0 or 1). */
+/* Copies views; ts is the frame's timestamp, running its running time
+ * (computed on the streaming thread, which owns the segment); reset asks
+ * for a core reset before this frame. Returns the number of frames dropped
+ * to make room (0 or 1). */
 guint ego_action_worker_push (EgoActionWorker * w, const gfloat * views,
-    GstClockTime ts, gboolean reset);
-/* Discards waiting frames and resets the core before the next one. */
+    GstClockTime ts, GstClockTime running, gboolean reset);
+/* Discards waiting frames and resets the core before the next one; the
+ * result of a frame being processed meanwhile is not reported. */
 void ego_action_worker_flush (EgoActionWorker * w);
 /* Waits until every waiting frame has been processed. */
 void ego_action_worker_drain (EgoActionWorker * w);

@@ -184,16 +184,15 @@ attach_result (GstEgoAction * self, GstBuffer * buf, const EgoActionResult * r)
       result_structure (self, r, "action"));
 }
 
+/* running: of the window's last frame, from the streaming thread */
 static void
-post_result (GstEgoAction * self, const EgoActionResult * r)
+post_result (GstEgoAction * self, const EgoActionResult * r,
+    GstClockTime running)
 {
   GstStructure *s;
-  GstClockTime running;
   gboolean post;
   GST_OBJECT_LOCK (self);
   post = self->post_messages;
-  running = gst_segment_to_running_time (&GST_BASE_TRANSFORM (self)->segment,
-      GST_FORMAT_TIME, r->end);
   GST_OBJECT_UNLOCK (self);
   if (!post)
     return;
@@ -229,7 +228,8 @@ worker_settings (EgoActionSettings * s, gpointer data)
 }
 
 static void
-worker_result (const EgoActionResult * r, gint64 us, gpointer data)
+worker_result (const EgoActionResult * r, gint64 us, GstClockTime running,
+    gpointer data)
 {
   GstEgoAction *self = data;
   count_inference (self, us, r != NULL);
@@ -239,7 +239,7 @@ worker_result (const EgoActionResult * r, gint64 us, gpointer data)
   self->pending = *r;
   self->have_pending = TRUE;
   GST_OBJECT_UNLOCK (self);
-  post_result (self, r);
+  post_result (self, r, running);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -295,6 +295,7 @@ gst_ego_action_start (GstBaseTransform * trans)
   if (self->core == NULL)
     goto no_core;
   self->input = g_new0 (gfloat, ego_action_core_frame_floats (self->core));
+  self->run_views = views;
   ego_set_num_threads ((int) threads);
   if (async)
     self->worker = ego_action_worker_new (self->core, ASYNC_QUEUE,
@@ -358,8 +359,10 @@ gst_ego_action_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   guint views, step;
   if (!gst_video_info_from_caps (&info, incaps))
     goto bad_caps;
+  /* the views the core and input were made for at start, whatever the
+   * property says now */
+  views = self->run_views;
   GST_OBJECT_LOCK (self);
-  views = self->views;
   step = self->frame_step ? self->frame_step : (guint) meta->frame_step;
   GST_OBJECT_UNLOCK (self);
   clear_plans (self);
@@ -410,6 +413,13 @@ preprocess_frame (GstEgoAction * self, GstVideoFrame * frame)
         self->input + v * view);
 }
 
+static GstClockTime
+running_time (GstEgoAction * self, GstBuffer * buf)
+{
+  return gst_segment_to_running_time (&GST_BASE_TRANSFORM (self)->segment,
+      GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+}
+
 /* Sync mode: runs the network now; attaches and posts a due result. */
 static void
 recognise_now (GstEgoAction * self, GstBuffer * buf)
@@ -427,7 +437,25 @@ recognise_now (GstEgoAction * self, GstBuffer * buf)
   if (!due)
     return;
   attach_result (self, buf, &result);
-  post_result (self, &result);
+  post_result (self, &result, running_time (self, buf));
+}
+
+/* Async mode: the network fell behind and a frame was dropped; the window
+ * restarts after it. Said once per run, counted always. */
+static void
+count_drop (GstEgoAction * self)
+{
+  gboolean first;
+  GST_OBJECT_LOCK (self);
+  first = self->stats.drops++ == 0;
+  GST_OBJECT_UNLOCK (self);
+  if (first)
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("The network falls behind the video: frames are dropped and "
+            "windows restart after them."),
+        ("async=true drops a sampled frame when %d wait; the stats "
+            "property counts them (for files, async=false recognises "
+            "every frame)", ASYNC_QUEUE));
 }
 
 /* Async mode: a result the worker finished since the last buffer. */
@@ -470,10 +498,9 @@ gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   gst_video_frame_unmap (&frame);
   if (self->worker) {
     guint dropped = ego_action_worker_push (self->worker, self->input,
-        GST_BUFFER_PTS (buf), FALSE);
-    GST_OBJECT_LOCK (self);
-    self->stats.drops += dropped;
-    GST_OBJECT_UNLOCK (self);
+        GST_BUFFER_PTS (buf), running_time (self, buf), FALSE);
+    if (dropped)
+      count_drop (self);
   } else {
     recognise_now (self, buf);
   }
@@ -522,6 +549,7 @@ stats_structure (GstEgoAction * self)
   return gst_structure_new ("egoaction-stats",
       "frames", G_TYPE_UINT64, s->frames,
       "sampled-frames", G_TYPE_UINT64, s->sampled,
+      "inferred-frames", G_TYPE_UINT64, (guint64) s->infer_count,
       "windows", G_TYPE_UINT64, s->windows,
       "drops", G_TYPE_UINT64, s->drops,
       "mean-inference-ms", G_TYPE_DOUBLE, mean,
@@ -694,7 +722,8 @@ install_properties (GObjectClass * gobject_class)
           1, 1000, DEFAULT_PROP_MIN_HOLD, RW_PLAYING));
   g_object_class_install_property (gobject_class, PROP_VIEWS,
       g_param_spec_uint ("views", "Views",
-          "Crops per frame: 1 (centre) or 3 (along the long side), averaged",
+          "Crops per frame: 1 (centre) or 3 (along the long side), averaged; "
+          "read at start",
           1, 3, DEFAULT_PROP_VIEWS, RW_READY));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
@@ -711,7 +740,8 @@ install_properties (GObjectClass * gobject_class)
           DEFAULT_PROP_NUM_THREADS, RW_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "frames, sampled-frames, windows, drops, mean-inference-ms and "
+          "frames, sampled-frames, inferred-frames (sampled frames the "
+          "network has run on), windows, drops, mean-inference-ms and "
           "max-inference-ms", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }

@@ -51,10 +51,10 @@ struct _GstEgoAction
   GstVideoInfo info;
   EgoResizePlan plans[EGO_ACTION_MAX_VIEWS];
   guint n_plans;
-  gfloat *input;                /* (views, C, H, W) */
+  gfloat *input;                /* (run_views, C, H, W) */
+  guint run_views;              /* views when started */
   guint step;                   /* sample every step-th frame */
   guint64 since_reset;          /* frames since the last reset */
-  gboolean reset_pending;       /* async: the next frame starts anew */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (egoaction);

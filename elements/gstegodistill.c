@@ -63,7 +63,9 @@
 
 #include "gstegodistill-private.h"
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/ego/ego.h>
 #include <string.h>
 
@@ -368,6 +370,17 @@ gst_ego_distill_start (GstBaseSink * sink)
   gboolean blocks_ok = read_settings (self, &s);
   gboolean out_ok = s.out != NULL;
   gboolean modality_ok = ego_run_modality_channels (s.modality) > 0;
+  int out_errno = 0;
+  if (out_ok && (g_mkdir_with_parents (s.out, 0755) != 0
+          || g_access (s.out, W_OK) != 0))
+    out_errno = errno;
+  if (out_errno != 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot write to the output folder \"%s\".", s.out),
+        ("%s", g_strerror (out_errno)));
+    clear_settings (&s);
+    return FALSE;
+  }
   clear_settings (&s);
   if (!modality_ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,

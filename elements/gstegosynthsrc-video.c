@@ -23,18 +23,23 @@
 #define DEFAULT_HEIGHT 240
 #define DEFAULT_FPS_N 30
 
+/* Each frame plays the scene's script up to its time, so a frame's cost
+ * grows with its duration: about 0.15 s for a frame a day long, hours for
+ * the slowest rate caps can state (1/2147483647). 1 to 1000 frames per
+ * second covers cameras and tests. */
+
 GstStaticPadTemplate gst_ego_synth_video_template =
 GST_STATIC_PAD_TEMPLATE ("video", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw, format = (string) " VIDEO_FORMATS ", "
         "width = (int) [ 16, 4096 ], height = (int) [ 16, 4096 ], "
-        "framerate = (fraction) [ 1/2147483647, 2147483647/1 ], "
+        "framerate = (fraction) [ 1/1, 1000/1 ], "
         "pixel-aspect-ratio = (fraction) 1/1"));
 
 static GstStaticPadTemplate src_template =
 GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw, format = (string) " VIDEO_FORMATS ", "
         "width = (int) [ 16, 4096 ], height = (int) [ 16, 4096 ], "
-        "framerate = (fraction) [ 1/2147483647, 2147483647/1 ], "
+        "framerate = (fraction) [ 1/1, 1000/1 ], "
         "pixel-aspect-ratio = (fraction) 1/1"));
 
 struct _GstEgoSynthVideoSrc

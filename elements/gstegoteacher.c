@@ -51,6 +51,8 @@
 
 #include "gstegoteacher-private.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <gst/ego/ego.h>
 #include <string.h>
 
@@ -189,6 +191,26 @@ name_teachers (GstEgoTeacher * self)
   return TRUE;
 }
 
+/* The logits file is written at EOS, after every clip has been run: its
+ * folder is checked now, not then. */
+static gboolean
+location_writable (GstEgoTeacher * self)
+{
+  gchar *dir;
+  int err = 0;
+  if (self->run_location == NULL || *self->run_location == '\0')
+    return TRUE;
+  dir = g_path_get_dirname (self->run_location);
+  if (g_access (dir, W_OK) != 0)
+    err = errno;
+  if (err != 0)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot write the teacher logits to \"%s\".", self->run_location),
+        ("%s: %s", dir, g_strerror (err)));
+  g_free (dir);
+  return err == 0;
+}
+
 static gboolean
 gst_ego_teacher_start (GstAggregator * agg)
 {
@@ -210,6 +232,8 @@ gst_ego_teacher_start (GstAggregator * agg)
   if (self->run_scheme == EGO_FUSION_FULL_DATASET
       && (self->run_weights == NULL || *self->run_weights == '\0'))
     goto no_weights;
+  if (!location_writable (self))
+    return FALSE;
   for (guint i = 0; i < self->n_pads; i++)
     if (!load_pad (self, self->pads[i]))
       return FALSE;

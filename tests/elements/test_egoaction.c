@@ -301,6 +301,40 @@ GST_START_TEST (test_renegotiation)
 
 GST_END_TEST;
 
+/* views is read at start: set while playing, it changes nothing until the
+ * next start, even across a new frame size (the input was sized for the
+ * views of the start). */
+GST_START_TEST (test_views_fixed_while_playing)
+{
+  GstHarness *a = harness_new ("views=1", "RGB", 48, 32);
+  GstHarness *b = harness_new ("views=1", "RGB", 48, 32);
+  GstElement *e;
+  GstVideoInfo info;
+  GstEgoActionMeta ma, mb;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 48, 32);
+  fail_unless_equals_int (push_frames (a, &info, 0, T, NULL), 1);
+  fail_unless_equals_int (push_frames (b, &info, 0, T, NULL), 1);
+  e = gst_harness_find_element (b, "egoaction");
+  g_object_set (e, "views", 3, NULL);
+  gst_object_unref (e);
+  gst_harness_set_src_caps (a, caps_for ("RGB", 64, 40));
+  gst_harness_set_src_caps (b, caps_for ("RGB", 64, 40));
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 64, 40);
+  fail_unless_equals_int (push_frames (a, &info, 0, T + 1, &ma), 2);
+  fail_unless_equals_int (push_frames (b, &info, 0, T + 1, &mb), 2);
+  for (guint h = 0; h < ma.n_heads; h++)
+    for (guint i = 0; i < ma.heads[h].k; i++) {
+      fail_unless_equals_int (mb.heads[h].class_ids[i],
+          ma.heads[h].class_ids[i]);
+      fail_unless (fabsf (mb.heads[h].probs[i] - ma.heads[h].probs[i]) <
+          1e-6f, "views changed the result while playing");
+    }
+  gst_harness_teardown (a);
+  gst_harness_teardown (b);
+}
+
+GST_END_TEST;
+
 /* frame-step samples every N-th frame; results need T sampled frames. */
 GST_START_TEST (test_frame_step)
 {
@@ -532,6 +566,135 @@ GST_START_TEST (test_async_never_blocks)
 
 GST_END_TEST;
 
+/* The async test's bus: records each result's window and, when asked,
+ * holds the worker in its post until released. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean hold, held;
+  guint n;
+  GstClockTime start[16], end[16], running[16];
+} Recorder;
+
+static GstBusSyncReply
+record_result (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  Recorder *r = data;
+  const GstStructure *s = gst_message_get_structure (msg);
+  guint64 start, end, running;
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ELEMENT
+      || !gst_structure_has_name (s, "egoaction"))
+    return GST_BUS_DROP;
+  gst_structure_get_uint64 (s, "window-start", &start);
+  gst_structure_get_uint64 (s, "window-end", &end);
+  gst_structure_get_uint64 (s, "running-time", &running);
+  g_mutex_lock (&r->lock);
+  if (r->n < G_N_ELEMENTS (r->start)) {
+    r->start[r->n] = start;
+    r->end[r->n] = end;
+    r->running[r->n] = running;
+  }
+  r->n++;
+  r->held = r->hold;
+  g_cond_broadcast (&r->cond);
+  while (r->hold)
+    g_cond_wait (&r->cond, &r->lock);
+  r->held = FALSE;
+  g_mutex_unlock (&r->lock);
+  return GST_BUS_DROP;
+}
+
+static guint64
+inferred_frames (GstElement * e)
+{
+  GstStructure *stats;
+  guint64 n = 0;
+  g_object_get (e, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "inferred-frames", &n);
+  gst_structure_free (stats);
+  return n;
+}
+
+/* pushes frame i; then, unless held, waits until the network has run on
+ * `inferred` frames (so that nothing waits and nothing is dropped) */
+static void
+push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
+    guint i, guint64 inferred)
+{
+  fail_unless_equals_int (gst_harness_push (hx, make_frame (info, i)),
+      GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (hx));
+  while (inferred_frames (e) < inferred)
+    g_usleep (1000);
+}
+
+/* async: when the worker falls behind, the oldest waiting frame is dropped
+ * and the window starts again after it: no result spans the hole. The
+ * worker is held in its post of frame 4's result while frames 5, 6 and 7
+ * arrive; 5 is dropped, so 6 starts a new window that 9 completes. */
+GST_START_TEST (test_async_drop_restarts)
+{
+  GstHarness *hx = harness_new ("async=true threshold=0", "RGB", 32, 32);
+  GstElement *e = gst_harness_find_element (hx, "egoaction");
+  GstBus *bus = gst_bus_new ();
+  GstClockTime span = gst_util_uint64_scale (T - 1, GST_SECOND, FPS);
+  GstStructure *stats;
+  GstVideoInfo info;
+  Recorder r;
+  guint64 drops;
+  memset (&r, 0, sizeof (r));
+  g_mutex_init (&r.lock);
+  g_cond_init (&r.cond);
+  gst_bus_set_sync_handler (bus, record_result, &r, NULL);
+  gst_element_set_bus (e, bus);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  for (guint i = 0; i < T; i++)
+    push_and_wait (hx, e, &info, i, i + 1);
+  g_mutex_lock (&r.lock);
+  r.hold = TRUE;
+  g_mutex_unlock (&r.lock);
+  push_and_wait (hx, e, &info, T, 0);
+  g_mutex_lock (&r.lock);
+  while (!r.held)
+    g_cond_wait (&r.cond, &r.lock);
+  g_mutex_unlock (&r.lock);
+  for (guint i = T + 1; i <= T + 3; i++)
+    push_and_wait (hx, e, &info, i, 0);
+  g_mutex_lock (&r.lock);
+  r.hold = FALSE;
+  g_cond_broadcast (&r.cond);
+  g_mutex_unlock (&r.lock);
+  /* 4 held in its post, 5 dropped, 6 and 7 waited: 7 frames so far */
+  while (inferred_frames (e) < T + 3)
+    g_usleep (1000);
+  push_and_wait (hx, e, &info, T + 4, T + 4);
+  push_and_wait (hx, e, &info, T + 5, T + 5);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_eos ()));
+  g_object_get (e, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "drops", &drops);
+  gst_structure_free (stats);
+  fail_unless_equals_uint64 (drops, 1);
+  fail_unless_equals_int (r.n, 3);
+  for (guint k = 0; k < r.n; k++) {
+    /* T consecutive frames, to the nanosecond the timestamps round to */
+    fail_unless (r.end[k] - r.start[k] + 1 >= span
+        && r.end[k] - r.start[k] <= span + 1, "window of %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (r.end[k] - r.start[k]));
+    fail_unless_equals_uint64 (r.running[k], r.end[k]);
+  }
+  fail_unless_equals_uint64 (r.start[2], gst_util_uint64_scale (T + 2,
+          GST_SECOND, FPS));
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (hx);
+  g_mutex_clear (&r.lock);
+  g_cond_clear (&r.cond);
+}
+
+GST_END_TEST;
+
 /* The element answers the latency query and adds nothing to it. */
 GST_START_TEST (test_latency_query)
 {
@@ -630,6 +793,8 @@ egoaction_suite (void)
   tcase_add_test (tc, test_bad_models);
   tcase_add_test (tc, test_two_instances);
   tcase_add_test (tc, test_async_never_blocks);
+  tcase_add_test (tc, test_async_drop_restarts);
+  tcase_add_test (tc, test_views_fixed_while_playing);
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_default_model);

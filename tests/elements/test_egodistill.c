@@ -453,16 +453,23 @@ GST_START_TEST (test_logit_errors)
 GST_END_TEST;
 
 /* Frames that do not come from egodatasetsrc are refused; so are settings
- * that make no sense, before any decoding. */
+ * that make no sense and an output folder that cannot be made, before any
+ * decoding (the folder's message is the start's, not the trainer's). */
 GST_START_TEST (test_bad_input)
 {
+  gchar *file = g_build_filename (tmpdir, "a-file", NULL);
   gchar *descs[] = {
     g_strdup_printf ("videotestsrc num-buffers=3 ! video/x-raw,format=RGB ! "
         "egodistill out=%s", tmpdir),
     g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s blocks=1,0",
         data_dir, tmpdir),
+    g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s/run",
+        data_dir, file),
   };
-  const gchar *needles[] = { "not a dataset stream", "blocks per stage" };
+  const gchar *needles[] = { "not a dataset stream", "blocks per stage",
+    "Cannot write to the output folder"
+  };
+  fail_unless (g_file_set_contents (file, "", 0, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (descs); i++) {
     gchar *desc = descs[i];
     GstElement *pipe = gst_parse_launch (desc, NULL);
@@ -481,6 +488,8 @@ GST_START_TEST (test_bad_input)
     gst_object_unref (pipe);
     g_free (desc);
   }
+  g_unlink (file);
+  g_free (file);
 }
 
 GST_END_TEST;

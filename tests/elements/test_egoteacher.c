@@ -595,7 +595,8 @@ expect_no_start (const gchar * props, const gchar * mod1, const gchar * needle)
 }
 
 /* A model of another modality than its pad's frames, a missing or absent
- * model and full-dataset without weights do not start. */
+ * model, full-dataset without weights and a logits file that cannot be
+ * written (found at start, not after every clip has run) do not start. */
 GST_START_TEST (test_no_start)
 {
   gchar *wrong = g_strdup_printf ("sink_0::model=%s sink_1::model=%s",
@@ -608,7 +609,11 @@ GST_START_TEST (test_no_start)
   expect_no_start (wrong, "flow", "receives flow frames");
   expect_no_start (missing, "rgb", "sink_1 has no teacher model");
   expect_no_start (absent, "rgb", "/nonexistent.safetensors");
+  gchar *unwritable = g_strdup_printf ("sink_0::model=%s sink_1::model=%s "
+      "location=/nonexistent-folder/fused.jsonl", rgb_model, flow_model);
   expect_no_start (noweights, "flow", "needs the weights");
+  expect_no_start (unwritable, "flow", "Cannot write the teacher logits");
+  g_free (unwritable);
   g_free (noweights);
   g_free (absent);
   g_free (missing);
