@@ -29,20 +29,31 @@ struct _EgoMelspec
   float *column;                /* (n_mels) */
 };
 
+/* the first setting out of range, said with its value and its range */
 static gboolean
 check_config (const EgoMelspecConfig * c, GError ** error)
 {
-  gboolean ok = c->sample_rate >= 1 && c->n_fft >= 4
-      && c->n_fft <= MAX_N_FFT && c->n_fft % 2 == 0 && c->hop >= 1
-      && c->hop <= c->n_fft && c->n_mels >= 1 && c->n_mels <= MAX_MELS
-      && isfinite (c->fmin) && isfinite (c->fmax) && c->fmin >= 0.0f
-      && c->fmin < c->fmax && c->fmax <= c->sample_rate / 2.0f;
-  if (!ok)
-    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
-        "melspec: settings out of range (rate %d Hz, n-fft %d (even), hop "
-        "%d (1..n-fft), %d mels, %g..%g Hz (within 0..rate/2))",
-        c->sample_rate, c->n_fft, c->hop, c->n_mels, c->fmin, c->fmax);
-  return ok;
+  gchar *bad = NULL;
+  if (c->sample_rate < 1)
+    bad = g_strdup_printf ("rate %d Hz: must be at least 1", c->sample_rate);
+  else if (c->n_fft < 4 || c->n_fft > MAX_N_FFT || c->n_fft % 2 != 0)
+    bad = g_strdup_printf ("n-fft %d: must be even, 4 to %d", c->n_fft,
+        MAX_N_FFT);
+  else if (c->hop < 1 || c->hop > c->n_fft)
+    bad = g_strdup_printf ("hop %d: must be 1 to n-fft (%d)", c->hop,
+        c->n_fft);
+  else if (c->n_mels < 1 || c->n_mels > MAX_MELS)
+    bad = g_strdup_printf ("%d mel bands: must be 1 to %d", c->n_mels,
+        MAX_MELS);
+  else if (!isfinite (c->fmin) || !isfinite (c->fmax) || c->fmin < 0.0f
+      || c->fmin >= c->fmax || c->fmax > c->sample_rate / 2.0f)
+    bad = g_strdup_printf ("band %g..%g Hz: must lie within 0..%g Hz (half "
+        "the rate), low below high", c->fmin, c->fmax, c->sample_rate / 2.0);
+  if (bad == NULL)
+    return TRUE;
+  g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "melspec: %s", bad);
+  g_free (bad);
+  return FALSE;
 }
 
 static double
