@@ -8,7 +8,7 @@ typedef struct
   gfloat *views;
   GstClockTime ts, running;
   gboolean reset;
-  guint generation;             /* the worker's, when pushed */
+  guint tag;
 } Slot;
 
 struct _EgoActionWorker
@@ -25,7 +25,6 @@ struct _EgoActionWorker
   GQueue free_slots;
   gboolean busy;
   gboolean reset_next;          /* a flush happened: reset before the next */
-  guint generation;             /* flushes so far */
   gboolean stop;
 };
 
@@ -39,7 +38,7 @@ worker_loop (gpointer data)
     EgoActionSettings settings;
     EgoActionResult result;
     gint64 us = 0;
-    gboolean due, current;
+    gboolean due;
     if (slot == NULL) {
       g_cond_wait (&w->cond, &w->lock);
       continue;
@@ -51,10 +50,7 @@ worker_loop (gpointer data)
       ego_action_core_reset (w->core);
     due = ego_action_core_process (w->core, slot->views, slot->ts,
         &settings, &result, &us);
-    g_mutex_lock (&w->lock);
-    current = slot->generation == w->generation;
-    g_mutex_unlock (&w->lock);
-    w->on_result (due && current ? &result : NULL, us, slot->running,
+    w->on_result (due ? &result : NULL, us, slot->running, slot->tag,
         w->user_data);
     g_mutex_lock (&w->lock);
     g_queue_push_tail (&w->free_slots, slot);
@@ -114,7 +110,7 @@ ego_action_worker_free (EgoActionWorker * w)
 
 guint
 ego_action_worker_push (EgoActionWorker * w, const gfloat * views,
-    GstClockTime ts, GstClockTime running, gboolean reset)
+    GstClockTime ts, GstClockTime running, guint tag, gboolean reset)
 {
   gsize floats = ego_action_core_frame_floats (w->core);
   guint dropped = 0;
@@ -122,21 +118,20 @@ ego_action_worker_push (EgoActionWorker * w, const gfloat * views,
   g_mutex_lock (&w->lock);
   slot = g_queue_pop_head (&w->free_slots);
   if (slot == NULL) {
-    /* full: the oldest waiting frame makes room, and the one after it (or
-     * this one) starts anew: the network's per-layer state and the window
-     * must not run across the hole */
+    /* full: the oldest waiting frame makes room; a reset it carried goes
+     * to the frame after it (the next to run), or to this one */
     slot = g_queue_pop_head (&w->waiting);
     dropped = 1;
     next = g_queue_peek_head (&w->waiting);
     if (next != NULL)
-      next->reset = TRUE;
+      next->reset |= slot->reset;
     else
-      reset = TRUE;
+      reset |= slot->reset;
   }
   memcpy (slot->views, views, floats * sizeof (gfloat));
   slot->ts = ts;
   slot->running = running;
-  slot->generation = w->generation;
+  slot->tag = tag;
   slot->reset = reset || w->reset_next;
   w->reset_next = FALSE;
   g_queue_push_tail (&w->waiting, slot);
@@ -153,7 +148,6 @@ ego_action_worker_flush (EgoActionWorker * w)
   while ((slot = g_queue_pop_head (&w->waiting)))
     g_queue_push_tail (&w->free_slots, slot);
   w->reset_next = TRUE;
-  w->generation++;
   g_mutex_unlock (&w->lock);
 }
 

@@ -227,19 +227,25 @@ worker_settings (EgoActionSettings * s, gpointer data)
   GST_OBJECT_UNLOCK (self);
 }
 
+/* A result of a frame pushed before the last reset (a flush, new caps...)
+ * is neither attached nor posted: the check and the store are one step
+ * under the lock that reset_stream takes to count the reset. */
 static void
 worker_result (const EgoActionResult * r, gint64 us, GstClockTime running,
-    gpointer data)
+    guint tag, gpointer data)
 {
   GstEgoAction *self = data;
-  count_inference (self, us, r != NULL);
-  if (r == NULL)
-    return;
+  gboolean current;
   GST_OBJECT_LOCK (self);
-  self->pending = *r;
-  self->have_pending = TRUE;
+  current = tag == self->resets;
+  if (r != NULL && current) {
+    self->pending = *r;
+    self->have_pending = TRUE;
+  }
   GST_OBJECT_UNLOCK (self);
-  post_result (self, r, running);
+  count_inference (self, us, r != NULL && current);
+  if (r != NULL && current)
+    post_result (self, r, running);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -253,6 +259,7 @@ reset_stream (GstEgoAction * self)
   if (self->worker) {
     ego_action_worker_flush (self->worker);
     GST_OBJECT_LOCK (self);
+    self->resets++;
     self->have_pending = FALSE;
     GST_OBJECT_UNLOCK (self);
   } else if (self->core) {
@@ -441,7 +448,7 @@ recognise_now (GstEgoAction * self, GstBuffer * buf)
 }
 
 /* Async mode: the network fell behind and a frame was dropped; the window
- * restarts after it. Said once per run, counted always. */
+ * spans the hole. Said once per run, counted always. */
 static void
 count_drop (GstEgoAction * self)
 {
@@ -451,8 +458,8 @@ count_drop (GstEgoAction * self)
   GST_OBJECT_UNLOCK (self);
   if (first)
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
-        ("The network falls behind the video: frames are dropped and "
-            "windows restart after them."),
+        ("The network falls behind the video: frames are dropped, and "
+            "windows cover more time than the model's."),
         ("async=true drops a sampled frame when %d wait; the stats "
             "property counts them (for files, async=false recognises "
             "every frame)", ASYNC_QUEUE));
@@ -497,8 +504,12 @@ gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   preprocess_frame (self, &frame);
   gst_video_frame_unmap (&frame);
   if (self->worker) {
-    guint dropped = ego_action_worker_push (self->worker, self->input,
-        GST_BUFFER_PTS (buf), running_time (self, buf), FALSE);
+    guint dropped, resets;
+    GST_OBJECT_LOCK (self);
+    resets = self->resets;
+    GST_OBJECT_UNLOCK (self);
+    dropped = ego_action_worker_push (self->worker, self->input,
+        GST_BUFFER_PTS (buf), running_time (self, buf), resets, FALSE);
     if (dropped)
       count_drop (self);
   } else {

@@ -43,6 +43,7 @@ struct _GstEgoAction
   GstEgoActionStats stats;
   EgoActionResult pending;      /* async: newest result not yet attached */
   gboolean have_pending;
+  guint resets;                 /* async: of the stream, tags the frames */
 
   /* streaming state, built in start() and set_caps() */
   EgoModelRef *model_ref;

@@ -32,8 +32,8 @@
  *
  * With modality=rgbflow the frames are the RGB pictures, and each carries
  * a #GstEgoFlowMeta with its optical flow: the frame that modality=flow
- * gives for the same frame (egoflow's motion from the previous frame, run
- * on every frame of the video), for networks fed both.
+ * gives for the same frame (egoflow's motion from the previous frame,
+ * computed for the frames the clips sample), for networks fed both.
  *
  * Missing videos, undecodable files, videos without the audio track the
  * modality needs and clips past the end of their video are errors that

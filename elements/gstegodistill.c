@@ -371,7 +371,9 @@ gst_ego_distill_start (GstBaseSink * sink)
   gboolean out_ok = s.out != NULL;
   gboolean modality_ok = ego_run_modality_channels (s.modality) > 0;
   int out_errno = 0;
-  if (out_ok && (g_mkdir_with_parents (s.out, 0755) != 0
+  /* made only when the other settings are good */
+  if (out_ok && modality_ok && blocks_ok
+      && (g_mkdir_with_parents (s.out, 0755) != 0
           || g_access (s.out, W_OK) != 0))
     out_errno = errno;
   if (out_errno != 0) {

@@ -141,6 +141,10 @@ train() {
   local dir=$1
   shift
   claim "$dir"
+  if done_file "$dir/model.safetensors"; then
+    release                   # a run beside this one finished it meanwhile
+    return 0
+  fi
   if [ -s "$dir/checkpoint.safetensors" ]; then
     "$bin/ego-train" --out "$dir" --resume "$@"
   else
@@ -327,7 +331,8 @@ manifest=$out/manifest.tsv
       done
     done
   done
-} > "$manifest"
+} > "$manifest.$$"
+mv "$manifest.$$" "$manifest"       # runs side by side each write it whole
 # the whole teacher's cost includes the optical flow its flow network sees:
 # ego-eval counts egoflow's operations for the frames of a view
 read -r seed _ <<< "$seeds"

@@ -524,8 +524,34 @@ GST_START_TEST (test_two_instances)
 
 GST_END_TEST;
 
+static guint64
+inferred_frames (GstElement * e)
+{
+  GstStructure *stats;
+  guint64 n = 0;
+  g_object_get (e, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "inferred-frames", &n);
+  gst_structure_free (stats);
+  return n;
+}
+
+/* pushes frame i; then, unless held, waits until the network has run on
+ * `inferred` frames (so that nothing waits and nothing is dropped) */
+static void
+push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
+    guint i, guint64 inferred)
+{
+  fail_unless_equals_int (gst_harness_push (hx, make_frame (info, i)),
+      GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (hx));
+  while (inferred_frames (e) < inferred)
+    g_usleep (1000);
+}
+
 /* async: video never waits for a model slower than the frames; every buffer
- * comes out, and the frames the worker could not take are counted. */
+ * comes out, and the frames the worker could not take are counted. Results
+ * keep coming: a dropped frame does not restart the window, so every frame
+ * the network ran on after the model's first T - 1 ends one (stride 1). */
 GST_START_TEST (test_async_never_blocks)
 {
   static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f, FALSE };
@@ -535,10 +561,10 @@ GST_START_TEST (test_async_never_blocks)
   GstVideoInfo info;
   GstStructure *stats;
   GstElement *e;
-  guint64 drops, sampled, frames;
-  const guint n = 40;
+  guint64 drops, sampled, frames, windows, inferred;
+  const guint n = 40, paced = 2 * T;
   model_path = path;
-  hx = harness_new ("async=true", "RGB", 224, 224);
+  hx = harness_new ("async=true stride=1", "RGB", 224, 224);
   model_path = saved;
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 224, 224);
   for (guint i = 0; i < n; i++) {
@@ -550,14 +576,22 @@ GST_START_TEST (test_async_never_blocks)
     gst_buffer_unref (out);
   }
   e = gst_harness_find_element (hx, "egoaction");
+  /* then frames at the network's pace, so that at least T in a row run */
+  for (guint i = n; i < n + paced; i++)
+    push_and_wait (hx, e, &info, i, inferred_frames (e) + 1);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_eos ()));
   g_object_get (e, "stats", &stats, NULL);
   gst_structure_get_uint64 (stats, "drops", &drops);
   gst_structure_get_uint64 (stats, "sampled-frames", &sampled);
   gst_structure_get_uint64 (stats, "frames", &frames);
+  gst_structure_get_uint64 (stats, "windows", &windows);
+  gst_structure_get_uint64 (stats, "inferred-frames", &inferred);
   GST_INFO ("async stats %" GST_PTR_FORMAT, stats);
-  fail_unless_equals_uint64 (frames, n);
-  fail_unless_equals_uint64 (sampled, n);
+  fail_unless_equals_uint64 (frames, n + paced);
+  fail_unless_equals_uint64 (sampled, n + paced);
   fail_unless (drops > 0, "a slow model should have dropped frames");
+  fail_unless_equals_uint64 (inferred + drops, n + paced);
+  fail_unless_equals_uint64 (windows, inferred - (slow.frames - 1));
   gst_structure_free (stats);
   gst_object_unref (e);
   gst_harness_teardown (hx);
@@ -605,35 +639,30 @@ record_result (GstBus * bus, GstMessage * msg, gpointer data)
   return GST_BUS_DROP;
 }
 
-static guint64
-inferred_frames (GstElement * e)
-{
-  GstStructure *stats;
-  guint64 n = 0;
-  g_object_get (e, "stats", &stats, NULL);
-  gst_structure_get_uint64 (stats, "inferred-frames", &n);
-  gst_structure_free (stats);
-  return n;
-}
-
-/* pushes frame i; then, unless held, waits until the network has run on
- * `inferred` frames (so that nothing waits and nothing is dropped) */
 static void
-push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
-    guint i, guint64 inferred)
+hold_worker (Recorder * r, gboolean hold)
 {
-  fail_unless_equals_int (gst_harness_push (hx, make_frame (info, i)),
-      GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (hx));
-  while (inferred_frames (e) < inferred)
-    g_usleep (1000);
+  g_mutex_lock (&r->lock);
+  r->hold = hold;
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
 }
 
-/* async: when the worker falls behind, the oldest waiting frame is dropped
- * and the window starts again after it: no result spans the hole. The
- * worker is held in its post of frame 4's result while frames 5, 6 and 7
- * arrive; 5 is dropped, so 6 starts a new window that 9 completes. */
-GST_START_TEST (test_async_drop_restarts)
+/* waits until n results were posted (and, with held, the last is held) */
+static void
+wait_results (Recorder * r, guint n, gboolean held)
+{
+  g_mutex_lock (&r->lock);
+  while (r->n < n || (held && !r->held))
+    g_cond_wait (&r->cond, &r->lock);
+  g_mutex_unlock (&r->lock);
+}
+
+/* async: a flush while the worker is busy, then more frames than wait: the
+ * first frame after the flush is dropped, and the reset it carried passes
+ * to the next, so no window mixes frames from before and after the flush.
+ * The worker is held in its post of frame 4's result meanwhile. */
+GST_START_TEST (test_async_flush_with_drop)
 {
   GstHarness *hx = harness_new ("async=true threshold=0", "RGB", 32, 32);
   GstElement *e = gst_harness_find_element (hx, "egoaction");
@@ -641,6 +670,7 @@ GST_START_TEST (test_async_drop_restarts)
   GstClockTime span = gst_util_uint64_scale (T - 1, GST_SECOND, FPS);
   GstStructure *stats;
   GstVideoInfo info;
+  GstSegment seg;
   Recorder r;
   guint64 drops;
   memset (&r, 0, sizeof (r));
@@ -651,30 +681,29 @@ GST_START_TEST (test_async_drop_restarts)
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
   for (guint i = 0; i < T; i++)
     push_and_wait (hx, e, &info, i, i + 1);
-  g_mutex_lock (&r.lock);
-  r.hold = TRUE;
-  g_mutex_unlock (&r.lock);
+  wait_results (&r, 1, FALSE);
+  hold_worker (&r, TRUE);
   push_and_wait (hx, e, &info, T, 0);
-  g_mutex_lock (&r.lock);
-  while (!r.held)
-    g_cond_wait (&r.cond, &r.lock);
-  g_mutex_unlock (&r.lock);
-  for (guint i = T + 1; i <= T + 3; i++)
+  wait_results (&r, 2, TRUE);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (hx, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&seg)));
+  /* 100 carries the flush's reset and is dropped for 102 */
+  for (guint i = 100; i <= 102; i++)
     push_and_wait (hx, e, &info, i, 0);
-  g_mutex_lock (&r.lock);
-  r.hold = FALSE;
-  g_cond_broadcast (&r.cond);
-  g_mutex_unlock (&r.lock);
-  /* 4 held in its post, 5 dropped, 6 and 7 waited: 7 frames so far */
+  hold_worker (&r, FALSE);
+  /* 0-4, then 101 and 102 */
   while (inferred_frames (e) < T + 3)
     g_usleep (1000);
-  push_and_wait (hx, e, &info, T + 4, T + 4);
-  push_and_wait (hx, e, &info, T + 5, T + 5);
+  push_and_wait (hx, e, &info, 103, T + 4);
+  push_and_wait (hx, e, &info, 104, T + 5);
   fail_unless (gst_harness_push_event (hx, gst_event_new_eos ()));
   g_object_get (e, "stats", &stats, NULL);
   gst_structure_get_uint64 (stats, "drops", &drops);
   gst_structure_free (stats);
   fail_unless_equals_uint64 (drops, 1);
+  /* frames 3 and 4, then 104 (101-104) */
   fail_unless_equals_int (r.n, 3);
   for (guint k = 0; k < r.n; k++) {
     /* T consecutive frames, to the nanosecond the timestamps round to */
@@ -683,7 +712,7 @@ GST_START_TEST (test_async_drop_restarts)
         GST_TIME_ARGS (r.end[k] - r.start[k]));
     fail_unless_equals_uint64 (r.running[k], r.end[k]);
   }
-  fail_unless_equals_uint64 (r.start[2], gst_util_uint64_scale (T + 2,
+  fail_unless_equals_uint64 (r.start[2], gst_util_uint64_scale (101,
           GST_SECOND, FPS));
   gst_element_set_bus (e, NULL);
   gst_object_unref (bus);
@@ -793,7 +822,7 @@ egoaction_suite (void)
   tcase_add_test (tc, test_bad_models);
   tcase_add_test (tc, test_two_instances);
   tcase_add_test (tc, test_async_never_blocks);
-  tcase_add_test (tc, test_async_drop_restarts);
+  tcase_add_test (tc, test_async_flush_with_drop);
   tcase_add_test (tc, test_views_fixed_while_playing);
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_state_cycles);
