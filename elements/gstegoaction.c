@@ -743,7 +743,8 @@ install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_ASYNC,
       g_param_spec_boolean ("async", "Async",
           "Run the network on its own thread: video never waits for it; "
-          "when it falls behind the oldest waiting frame is dropped",
+          "when it falls behind the oldest waiting frame is dropped and "
+          "the window spans the hole (for live sources; files want false)",
           DEFAULT_PROP_ASYNC, RW_READY));
   g_object_class_install_property (gobject_class, PROP_NUM_THREADS,
       g_param_spec_uint ("num-threads", "Threads",
