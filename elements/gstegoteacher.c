@@ -211,10 +211,10 @@ location_writable (GstEgoTeacher * self)
   return err == 0;
 }
 
+/* start's work; on FALSE, what it took is released by the caller */
 static gboolean
-gst_ego_teacher_start (GstAggregator * agg)
+start_teachers (GstEgoTeacher * self)
 {
-  GstEgoTeacher *self = GST_EGO_TEACHER (agg);
   GST_OBJECT_LOCK (self);
   self->run_scheme = self->scheme;
   self->run_tau_w = self->tau_w;
@@ -259,6 +259,19 @@ no_weights:
             "flow=0.3\" or the JSON file ego-fuse --weights-json writes"));
     return FALSE;
   }
+}
+
+static gboolean gst_ego_teacher_stop (GstAggregator * agg);
+
+/* A failed start is not followed by stop: its pads and teachers are let go
+ * here. */
+static gboolean
+gst_ego_teacher_start (GstAggregator * agg)
+{
+  if (start_teachers (GST_EGO_TEACHER (agg)))
+    return TRUE;
+  gst_ego_teacher_stop (agg);
+  return FALSE;
 }
 
 static gboolean
