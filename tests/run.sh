@@ -39,18 +39,26 @@ ninja -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C "$builddir" --print-errorlogs --num-processes 2
 status=$?
 
-# Count test cases: each TAP line of a TAP program, each other program once.
+# Count test cases: each TAP line of a TAP program, each case of a GstCheck
+# program (from its "Checks: N, Failures: F, Errors: E" line), each other
+# program once.
 /usr/bin/python3 - "$builddir/meson-logs/testlog.json" <<'PY'
 import json, re, sys
 passed = failed = 0
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    tap = [l for l in t.get("stdout", "").splitlines()
-           if re.match(r"(not )?ok \d", l)]
-    if tap:
-        bad = sum(1 for l in tap if l.startswith("not ok"))
+    out = t.get("stdout", "") + (t.get("stderr") or "")
+    tap = [l for l in out.splitlines() if re.match(r"(not )?ok \d", l)]
+    checks = re.findall(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)", out)
+    if tap or checks:
+        if tap:
+            bad = sum(1 for l in tap if l.startswith("not ok"))
+            cases = len(tap)
+        else:
+            n, f, e = (int(x) for x in checks[-1])
+            bad, cases = f + e, n
         failed += bad
-        passed += len(tap) - bad
+        passed += cases - bad
         if t["result"] not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
             failed += 1  # crashed or exited non-zero outside a case
     elif t["result"] in ("OK", "EXPECTEDFAIL"):
