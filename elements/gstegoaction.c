@@ -235,16 +235,16 @@ worker_result (const EgoActionResult * r, gint64 us, GstClockTime running,
     guint tag, gpointer data)
 {
   GstEgoAction *self = data;
-  gboolean current;
+  gboolean keep;
   GST_OBJECT_LOCK (self);
-  current = tag == self->resets;
-  if (r != NULL && current) {
+  keep = r != NULL && tag == self->resets;
+  if (keep) {
     self->pending = *r;
     self->have_pending = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
-  count_inference (self, us, r != NULL && current);
-  if (r != NULL && current)
+  count_inference (self, us, keep);
+  if (keep)
     post_result (self, r, running);
 }
 
@@ -504,12 +504,9 @@ gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   preprocess_frame (self, &frame);
   gst_video_frame_unmap (&frame);
   if (self->worker) {
-    guint dropped, resets;
-    GST_OBJECT_LOCK (self);
-    resets = self->resets;
-    GST_OBJECT_UNLOCK (self);
-    dropped = ego_action_worker_push (self->worker, self->input,
-        GST_BUFFER_PTS (buf), running_time (self, buf), resets, FALSE);
+    /* resets only changes on this thread: read without the lock */
+    guint dropped = ego_action_worker_push (self->worker, self->input,
+        GST_BUFFER_PTS (buf), running_time (self, buf), self->resets, FALSE);
     if (dropped)
       count_drop (self);
   } else {

@@ -361,46 +361,51 @@ failed:
 /* ------------------------------------------------------------------------ */
 /* Stream */
 
+/* The settings, checked now rather than after all the decoding; the
+ * output folder is made (and must be writable) once the rest is good. */
+static gboolean
+check_settings (GstEgoDistill * self, const EgoRunSettings * s,
+    gboolean blocks_ok)
+{
+  if (ego_run_modality_channels (s->modality) <= 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Unknown modality \"%s\": \"rgb\", \"flow\", \"audio\" or "
+            "\"rgbflow\".", s->modality), (NULL));
+    return FALSE;
+  }
+  if (!blocks_ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The blocks per stage must be 1 to %d numbers from 1 to 16 "
+            "separated by commas, not \"%s\".", EGO_NET_MAX_STAGES,
+            self->blocks), (NULL));
+    return FALSE;
+  }
+  if (s->out == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No output folder given (property \"out\")."), (NULL));
+    return FALSE;
+  }
+  if (g_mkdir_with_parents (s->out, 0755) != 0 || g_access (s->out,
+          W_OK) != 0) {
+    int err = errno;
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot write to the output folder \"%s\".", s->out),
+        ("%s", g_strerror (err)));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_ego_distill_start (GstBaseSink * sink)
 {
   GstEgoDistill *self = GST_EGO_DISTILL (sink);
   EgoRunSettings s;
-  /* settings are checked now rather than after all the decoding */
   gboolean blocks_ok = read_settings (self, &s);
-  gboolean out_ok = s.out != NULL;
-  gboolean modality_ok = ego_run_modality_channels (s.modality) > 0;
-  int out_errno = 0;
-  /* made only when the other settings are good */
-  if (out_ok && modality_ok && blocks_ok
-      && (g_mkdir_with_parents (s.out, 0755) != 0
-          || g_access (s.out, W_OK) != 0))
-    out_errno = errno;
-  if (out_errno != 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Cannot write to the output folder \"%s\".", s.out),
-        ("%s", g_strerror (out_errno)));
-    clear_settings (&s);
-    return FALSE;
-  }
+  gboolean ok = check_settings (self, &s, blocks_ok);
   clear_settings (&s);
-  if (!modality_ok) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Unknown modality \"%s\": \"rgb\", \"flow\", \"audio\" or "
-            "\"rgbflow\".", s.modality), (NULL));
+  if (!ok)
     return FALSE;
-  }
-  if (!blocks_ok || !out_ok) {
-    if (!blocks_ok)
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("The blocks per stage must be 1 to %d numbers from 1 to 16 "
-              "separated by commas, not \"%s\".", EGO_NET_MAX_STAGES,
-              self->blocks), (NULL));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No output folder given (property \"out\")."), (NULL));
-    return FALSE;
-  }
   self->have_info = FALSE;
   self->have_caps = FALSE;
   self->reported_clips = 0;

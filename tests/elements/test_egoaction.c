@@ -535,8 +535,15 @@ inferred_frames (GstElement * e)
   return n;
 }
 
-/* pushes frame i; then, unless held, waits until the network has run on
- * `inferred` frames (so that nothing waits and nothing is dropped) */
+static void
+wait_inferred (GstElement * e, guint64 inferred)
+{
+  while (inferred_frames (e) < inferred)
+    g_usleep (1000);
+}
+
+/* pushes frame i; then waits until the network has run on `inferred`
+ * frames (0: does not wait) */
 static void
 push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
     guint i, guint64 inferred)
@@ -544,8 +551,7 @@ push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
   fail_unless_equals_int (gst_harness_push (hx, make_frame (info, i)),
       GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (hx));
-  while (inferred_frames (e) < inferred)
-    g_usleep (1000);
+  wait_inferred (e, inferred);
 }
 
 /* async: video never waits for a model slower than the frames; every buffer
@@ -693,9 +699,7 @@ GST_START_TEST (test_async_flush_with_drop)
   for (guint i = 100; i <= 102; i++)
     push_and_wait (hx, e, &info, i, 0);
   hold_worker (&r, FALSE);
-  /* 0-4, then 101 and 102 */
-  while (inferred_frames (e) < T + 3)
-    g_usleep (1000);
+  wait_inferred (e, T + 3);     /* 0-4, then 101 and 102 */
   push_and_wait (hx, e, &info, 103, T + 4);
   push_and_wait (hx, e, &info, 104, T + 5);
   fail_unless (gst_harness_push_event (hx, gst_event_new_eos ()));
