@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The paper's findings on the synthetic benchmark, in one command:
 #   pipelines/reproduce.sh [--quick] [--out DIR] [--seeds "1 2 3"] [--threads N]
+#                          [--records DIR]
 #
 # Renders the benchmark, holds out a tenth of the training clips, and for
 # each seed trains one teacher per modality on the rest (a wider
@@ -25,6 +26,12 @@
 # machine of N cores, N runs of one seed each (--seeds S --threads 1, the
 # same --out) finish sooner than one run of all, and a last run with every
 # seed skips their steps and writes results.
+# --records DIR: keeps the run's records in DIR (every step's evaluations,
+# logits, weights and training history: everything but the benchmark and
+# the models, a few MB) and starts from the records already there: a step
+# whose records are all there is done, with or without its model. A run on
+# another machine continues from them; the benchmark is rendered again and
+# checked against the checksums the records hold.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -32,13 +39,15 @@ quick=0
 out=""
 seeds="1 2 3"
 threads=0
+records=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
     --seeds) seeds=$2; shift ;;
     --threads) threads=$2; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --records) records=$2; shift ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,13 +105,18 @@ data=$out/data
 log() { printf '\n== %s\n' "$*"; }
 done_file() { [ -s "$1" ]; }
 
-# a finished training in $1, if it was trained the $2 epochs asked for now;
-# one trained with other settings is not mixed into the results silently
-trained() {                   # dir epochs
-  local got
-  done_file "$1/model.safetensors" || return 1
+# a finished step in $1: its model, or, when the model is not here (a run
+# continued from --records), every one of its record files $3...; in both
+# cases trained the $2 epochs asked for now, so that one trained with other
+# settings is not mixed into the results silently
+trained() {                   # dir epochs [record files]
+  local got f
+  if ! done_file "$1/model.safetensors"; then
+    [ $# -gt 2 ] || return 1
+    for f in "${@:3}"; do done_file "$1/$f" || return 1; done
+  fi
   if [ ! -s "$1/history.json" ]; then
-    echo "reproduce.sh: $1 holds a model but no history.json to tell how" \
+    echo "reproduce.sh: $1 holds a finished training but no history.json to tell how" \
       "it was trained: move that folder aside to train it again" >&2
     exit 1
   fi
@@ -113,9 +127,56 @@ trained() {                   # dir epochs
   exit 1
 }
 
+# --records: a finished step's files, all but its model and checkpoint,
+# copied into the records (each through a temporary name, so that a copy
+# cut short is not taken for a record)
+record() {                    # dir
+  [ -n "$records" ] || return 0
+  local dir=$1 rel=. f
+  [ "$dir" = "$out" ] || rel=${dir#"$out"/}
+  mkdir -p "$records/$rel"
+  for f in "$dir"/*; do
+    [ -f "$f" ] || continue
+    case $f in
+      *.safetensors|*.png|*.html|*/logits.jsonl|*/manifest.tsv*|*.tmp|*.$$)
+        continue ;;
+    esac
+    cmp -s "$f" "$records/$rel/${f##*/}" && continue
+    cp "$f" "$records/$rel/${f##*/}.$$"
+    mv "$records/$rel/${f##*/}.$$" "$records/$rel/${f##*/}"
+  done
+}
+
+# the benchmark as the records know it: the annotations' and detections'
+# checksums and each video's size (an mp4 file holds the time it was
+# written, so its bytes differ from one rendering to the next)
+benchmark_sums() {
+  (cd "$data" &&
+    find annotations detections -type f ! -name 'teach.csv*' \
+      ! -name 'heldout.csv*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum &&
+    find videos -type f -printf '%s  %p\n' | LC_ALL=C sort -k2)
+}
+check_benchmark() {
+  local sums=$records/benchmark.sha256
+  [ -n "$records" ] || return 0
+  if [ ! -s "$sums" ]; then
+    mkdir -p "$records"
+    benchmark_sums > "$sums.$$"
+    mv "$sums.$$" "$sums"
+  elif ! benchmark_sums | cmp -s - "$sums"; then
+    echo "reproduce.sh: the benchmark rendered in $data differs from the" \
+      "one $records was made with ($sums): the records cannot be used" \
+      "with it" >&2
+    exit 1
+  fi
+}
+
 # ---------------------------------------------------------------------------
 log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
 claim "$out" wait             # runs started together render it once
+if [ -n "$records" ] && [ -d "$records" ]; then
+  cp -R -n "$records/." "$out/"  # what is here already is kept
+fi
 if ! done_file "$data/annotations/test.csv"; then
   "$bin/ego-dataset" --out "$data" --clips "$clips" --videos "$videos" \
     --seed "$data_seed" --width "$frame" --height "$frame" --fps "$fps"
@@ -131,6 +192,7 @@ if ! done_file "$data/annotations/heldout.csv"; then
   mv "$ann/teach.csv.tmp" "$ann/teach.csv"
   mv "$ann/heldout.csv.tmp" "$ann/heldout.csv"
 fi
+check_benchmark
 release
 
 common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads "$threads")
@@ -186,7 +248,9 @@ train_teacher() {             # name seed epochs [ego-train options]
   local name=$1 seed=$2 n_epochs=$3 dir=$out/teacher-$1-s$2
   shift 3
   log "teacher $name, seed $seed"
-  if ! trained "$dir" "$n_epochs"; then
+  local kept=(logits-train.jsonl logits-test.jsonl eval-test-1x1.json)
+  [ "$name" = layout ] || kept+=(eval-test-2x3.json)
+  if ! trained "$dir" "$n_epochs" "${kept[@]}"; then
     if [ "$name" = layout ]; then
       claim "$dir"
       "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
@@ -198,6 +262,7 @@ train_teacher() {             # name seed epochs [ego-train options]
     fi
   fi
   teacher_logits "$dir"
+  record "$dir"
 }
 
 teachers=(rgb flow audio layout)
@@ -233,6 +298,7 @@ fuse() {                      # seed
         --weights-json "$f-test-weights.json"
     fi
   done
+  record "$out/fused/s$seed"
 }
 
 # ---------------------------------------------------------------------------
@@ -253,30 +319,33 @@ train_students() {            # seed
     if [ "$scheme" = labels ]; then
       dir=$out/student-labels-s$seed
       log "student on labels, seed $seed"
-      trained "$dir" "$epochs" ||
+      trained "$dir" "$epochs" eval-test-1x1.json eval-test-2x3.json ||
         train "$dir" "${common[@]}" --base-width "$width" \
           --epochs "$epochs" --seed "$seed" --validation-split ""
       evaluate "$dir"
+      record "$dir"
       continue
     fi
     dir=$out/student-kd-$scheme-s$seed
     log "student distilled ($scheme), seed $seed"
     # temperature 2 and a label term: teachers that recall their training
     # clips give targets close to the labels (distillation-tuning.md)
-    trained "$dir" "$epochs" ||
+    trained "$dir" "$epochs" eval-test-1x1.json eval-test-2x3.json ||
       train "$dir" "${common[@]}" --base-width "$width" \
         --epochs "$epochs" --seed "$seed" --validation-split "" \
         --teacher-logits "$out/fused/s$seed/$scheme-train.jsonl" \
         --temperature 2 --lambda-d 1 --lambda-gt 0.5
     evaluate "$dir"
+    record "$dir"
   done
   # the same network fed RGB and optical flow (5 input channels), on labels
   dir=$out/student-rgbflow-s$seed
   log "student on RGB and flow, on labels, seed $seed"
-  trained "$dir" "$epochs" ||
+  trained "$dir" "$epochs" eval-test-1x1.json eval-test-2x3.json ||
     train "$dir" "${common[@]}" --modality rgbflow --base-width "$width" \
       --epochs "$epochs" --seed "$seed" --validation-split ""
   evaluate "$dir"
+  record "$dir"
 }
 
 # ---------------------------------------------------------------------------
@@ -285,13 +354,14 @@ train_students() {            # seed
 probe_frame() {
   local dir=$out/probe-frame
   log "probe: one RGB frame"
-  trained "$dir" "$epochs" ||
+  trained "$dir" "$epochs" eval-test-1x1.json ||
     train "$dir" "${common[@]}" --base-width "$width" --frames 1 \
       --epochs "$epochs" --seed 1 --validation-split ""
   grep -qs '"noun_by_verb"' "$dir/eval-test-1x1.json" ||
     "${ego_eval[@]}" --model "$dir/model.safetensors" --data "$data" \
       --split test --json --reversed-pairs "$pairs" --noun-by-verb \
       --confusion "$dir/confusion-test.csv" > "$dir/eval-test-1x1.json"
+  record "$dir"
 }
 
 # one seed at a time (teachers, fusion, students), so that a whole first
@@ -346,4 +416,5 @@ f=$out/probe-frame/eval-test-1x1.json
 [ -s "$f" ] && probe=(--probe "one RGB frame (probe)=$f")
 "$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
   --flow-gflops "${flow_gflops:-0}" --out "$out" "${probe[@]}"
+record "$out"
 echo "wrote $out/results.md and $out/results.json"
