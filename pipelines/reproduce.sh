@@ -116,8 +116,9 @@ trained() {                   # dir epochs [record files]
     for f in "${@:3}"; do done_file "$1/$f" || return 1; done
   fi
   if [ ! -s "$1/history.json" ]; then
-    echo "reproduce.sh: $1 holds a finished training but no history.json to tell how" \
-      "it was trained: move that folder aside to train it again" >&2
+    echo "reproduce.sh: $1 holds a finished training but no history.json" \
+      "to tell how it was trained: move that folder aside to train it" \
+      "again" >&2
     exit 1
   fi
   got=$(grep -o '"epoch":' "$1/history.json" | wc -l || true)
