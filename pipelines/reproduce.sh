@@ -417,5 +417,10 @@ f=$out/probe-frame/eval-test-1x1.json
 [ -s "$f" ] && probe=(--probe "one RGB frame (probe)=$f")
 "$bin/ego-results" --manifest "$manifest" --data "$data" --split test \
   --flow-gflops "${flow_gflops:-0}" --out "$out" "${probe[@]}"
-record "$out"
+# the records keep the results of the run over the most seeds: a run of
+# one seed beside the others does not replace the results of all of them
+recorded_seeds=0
+[ -s "$records/results.json" ] && recorded_seeds=$(grep -o '"seed": [0-9]*' \
+  "$records/results.json" | sort -u | wc -l)
+[ "$(wc -w <<< "$seeds")" -ge "$recorded_seeds" ] && record "$out"
 echo "wrote $out/results.md and $out/results.json"
