@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gst-ego's demo: the main job on the default model.
-#   ./pipelines/demo.sh [SEED] [SECONDS]
+#   ./pipelines/demo.sh [SEED] [SECONDS]   (EGO_BUILD_DIR: another build, default build/)
 # Installs what is missing (Debian packages), builds, renders an unseen
 # egocentric clip with egosynthsrc, labels it live with egoaction's default
 # student, draws the labels with egooverlay, writes demo.mp4 and prints the
@@ -12,9 +12,10 @@ seconds=${2:-30}
 # shellcheck source=tests/deps.sh
 . "$top/tests/deps.sh"
 ego_install_deps gstreamer1.0-plugins-ugly gstreamer1.0-libav
-[ -f "$top/build/build.ninja" ] || meson setup "$top/build" >/dev/null
-ninja -C "$top/build" >/dev/null
-export GST_PLUGIN_PATH="$top/build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+build=${EGO_BUILD_DIR:-$top/build}
+[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+ninja -C "$build" >/dev/null
+export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 if [ ! -f "$top/models/default/egoaction-default.safetensors" ]; then
   echo "demo.sh: no default model is built in yet (models/default/egoaction-default.safetensors);" >&2
   echo "  label with your own: build/pipelines/ego-label --synth $seed --model FILE demo.mp4" >&2
@@ -22,5 +23,5 @@ if [ ! -f "$top/models/default/egoaction-default.safetensors" ]; then
 fi
 # a result every 2 sampled frames; exponential smoothing would lag the
 # timeline, so the raw windows are shown
-"$top/build/pipelines/ego-label" --synth "$seed" --seconds "$seconds" \
+"$build/pipelines/ego-label" --synth "$seed" --seconds "$seconds" \
   --stride 2 --threshold 0.25 demo.mp4

@@ -9,11 +9,27 @@
  * is some) and prints the action timeline; for a rendered clip also the true
  * timeline and how often the two agree. It reads the results from
  * GstEgoActionMeta on the buffers, through the public header, as any
- * application can. */
+ * application can.
+ *
+ * OUT is written under a temporary name and renamed when the file is
+ * complete, so a failed run leaves no half file and an OUT that was there
+ * is kept. Ctrl-C ends the input: the file is finished, the timeline so
+ * far printed. */
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt (int signum)
+{
+  interrupted = 1;
+}
 
 typedef struct
 {
@@ -196,35 +212,60 @@ on_no_more_pads (GstElement * decoder, gpointer data)
   }
 }
 
+/* The elements a run needs, each named when missing: most often the
+ * plugin itself, when GST_PLUGIN_PATH does not lead to it. */
+static gboolean
+elements_present (void)
+{
+  const gchar *needed[] = { "egoaction", "egooverlay", "egosynthsrc",
+    "x264enc", "avenc_aac", "mp4mux", "uridecodebin", NULL
+  };
+  GString *missing = g_string_new (NULL);
+  gboolean ours = FALSE, ok;
+  for (guint i = 0; needed[i]; i++) {
+    GstElementFactory *f = gst_element_factory_find (needed[i]);
+    if (f) {
+      gst_object_unref (f);
+      continue;
+    }
+    g_string_append_printf (missing, "%s%s", missing->len ? ", " : "",
+        needed[i]);
+    ours |= g_str_has_prefix (needed[i], "ego");
+  }
+  ok = missing->len == 0;
+  if (!ok)
+    g_printerr ("ego-label: missing GStreamer elements: %s%s\n", missing->str,
+        ours ? " (set GST_PLUGIN_PATH to the folder of libgstego.so, "
+        "build/elements in a build tree)" : "");
+  g_string_free (missing, TRUE);
+  return ok;
+}
+
 /* The output half: video branch (egoaction, egooverlay, encoder), muxer
  * and file. The input links to l->video_branch and, if any, "audio_%u". */
 static gboolean
-build_output (Labeller * l, const gchar * out, const gchar * props)
+build_output (Labeller * l, const gchar * out, const gchar * model,
+    guint stride, gdouble threshold)
 {
-  gchar *video_desc = g_strdup_printf ("queue ! videoconvert ! "
-      "egoaction name=act %s ! egooverlay ! videoconvert ! "
-      /* 4:2:0, the H.264 profile every player decodes */
-      "video/x-raw,format=I420 ! "
-      "x264enc speed-preset=veryfast tune=zerolatency ! queue",
-      props);
   GstElement *sink, *act;
   GstPad *pad;
   l->pipeline = gst_pipeline_new ("ego-label");
   l->mux = gst_element_factory_make ("mp4mux", NULL);
   sink = gst_element_factory_make ("filesink", NULL);
-  if (l->mux == NULL || sink == NULL) {
-    g_printerr ("ego-label: mp4mux or filesink is missing\n");
-    g_free (video_desc);
-    return FALSE;
-  }
   g_object_set (sink, "location", out, NULL);
   gst_bin_add_many (GST_BIN (l->pipeline), l->mux, sink, NULL);
   gst_element_link (l->mux, sink);
-  l->video_branch = make_chain (l, video_desc, "video_%u");
-  g_free (video_desc);
+  l->video_branch = make_chain (l, "queue ! videoconvert ! "
+      "egoaction name=act ! egooverlay ! videoconvert ! "
+      /* 4:2:0, the H.264 profile every player decodes */
+      "video/x-raw,format=I420 ! "
+      "x264enc speed-preset=veryfast tune=zerolatency ! queue", "video_%u");
   if (l->video_branch == NULL)
     return FALSE;
   act = gst_bin_get_by_name (GST_BIN (l->video_branch), "act");
+  /* set here, not in the description: a file name may hold any character */
+  g_object_set (act, "model", model, "stride", stride, "threshold",
+      threshold, NULL);
   pad = gst_element_get_static_pad (act, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, l, NULL);
   gst_object_unref (pad);
@@ -291,17 +332,43 @@ build_synth (Labeller * l, guint64 seed, gint seconds)
   return TRUE;
 }
 
+/* Waits for the end or an error; on Ctrl-C ends the input, so that the
+ * muxer still finishes the file. */
+static GstMessage *
+wait_for_end (Labeller * l, GstBus * bus)
+{
+  gboolean eos_sent = FALSE;
+  for (;;) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (msg)
+      return msg;
+    if (interrupted && !eos_sent) {
+      g_printerr ("ego-label: interrupted, finishing the file\n");
+      gst_element_send_event (l->pipeline, gst_event_new_eos ());
+      eos_sent = TRUE;
+    }
+  }
+}
+
 static gboolean
 run (Labeller * l)
 {
   GstBus *bus = gst_element_get_bus (l->pipeline);
   GstMessage *msg;
   gboolean ok;
+  /* a failure to start posts its error, which names the cause */
   if (gst_element_set_state (l->pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE)
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  else
+    msg = wait_for_end (l, bus);
+  if (msg == NULL) {
     g_printerr ("ego-label: the pipeline could not start\n");
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    gst_object_unref (bus);
+    gst_element_set_state (l->pipeline, GST_STATE_NULL);
+    return FALSE;
+  }
   ok = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS && !l->failed;
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     GError *err = NULL;
@@ -328,8 +395,15 @@ print_segments (GArray * timeline, gboolean confidence)
     if (confidence)
       g_print (" %5.1f%%", 100.0 * s->confidence_sum / s->results);
     g_print ("\n");
-    g_free (s->label);
   }
+}
+
+static void
+timeline_free (GArray * timeline)
+{
+  for (guint i = 0; i < timeline->len; i++)
+    g_free (g_array_index (timeline, Segment, i).label);
+  g_array_free (timeline, TRUE);
 }
 
 static void
@@ -349,10 +423,30 @@ print_timelines (Labeller * l)
         100.0 * l->nouns_agreed / l->results);
 }
 
+/* Labels into a temporary file beside OUT, renamed to OUT when complete. */
+static gboolean
+label (Labeller * l, const gchar * in, gint64 synth, gint seconds,
+    const gchar * out, const gchar * model, guint stride, gdouble threshold)
+{
+  gchar *part = g_strdup_printf ("%s.part", out);
+  gboolean ok = build_output (l, part, model, stride, threshold)
+      && (synth >= 0 ? build_synth (l, (guint64) synth, seconds)
+      : build_decode (l, in)) && run (l);
+  if (ok && g_rename (part, out) != 0) {
+    g_printerr ("ego-label: could not rename %s to %s: %s\n", part, out,
+        g_strerror (errno));
+    ok = FALSE;
+  }
+  if (!ok)
+    g_unlink (part);
+  g_free (part);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
-  gchar *model = NULL, *props;
+  gchar *model = NULL;
   gint stride = 4, seconds = 30;
   gint64 synth = -1;
   gdouble threshold = 0.3;
@@ -379,35 +473,38 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)
-      || argc != (synth >= 0 ? 2 : 3) || seconds < 1 || seconds > 3600) {
+      || argc != (synth >= 0 ? 2 : 3) || seconds < 1 || seconds > 3600
+      || stride < 1 || stride > 10000 || !(threshold >= 0 && threshold <= 1)) {
     g_printerr ("ego-label: %s\n", error ? error->message :
-        "expected IN and OUT.mp4, or --synth SEED and OUT.mp4 (see --help)");
+        argc != (synth >= 0 ? 2 : 3) ? "expected IN and OUT.mp4, or --synth "
+        "SEED and OUT.mp4 (see --help)" : "--seconds takes 1 to 3600, "
+        "--stride 1 to 10000, --threshold 0 to 1");
     return 2;
   }
+  if (!elements_present ())
+    return 1;
   out = argv[argc - 1];
-  props = g_strdup_printf ("model=\"%s\" stride=%d threshold=%g",
-      model ? model : "", stride, threshold);
+  signal (SIGINT, on_interrupt);
   l.timeline = g_array_new (FALSE, FALSE, sizeof (Segment));
   g_mutex_init (&l.lock);
   if (synth >= 0) {
     l.truth = g_array_new (FALSE, FALSE, sizeof (Segment));
     l.truth_frames = g_ptr_array_new_with_free_func (g_free);
   }
-  ok = build_output (&l, out, props) && (synth >= 0 ?
-      build_synth (&l, (guint64) synth, seconds) : build_decode (&l, argv[1]))
-      && run (&l);
-  print_timelines (&l);
-  if (ok)
+  ok = label (&l, argv[1], synth, seconds, out, model ? model : "", stride,
+      threshold);
+  if (ok) {
+    print_timelines (&l);
     g_print ("wrote %s\n", out);
-  g_array_free (l.timeline, TRUE);
+  }
+  timeline_free (l.timeline);
   if (l.truth) {
-    g_array_free (l.truth, TRUE);
+    timeline_free (l.truth);
     g_ptr_array_free (l.truth_frames, TRUE);
   }
   if (l.pipeline)
     gst_object_unref (l.pipeline);
   g_mutex_clear (&l.lock);
-  g_free (props);
   g_free (model);
   g_option_context_free (ctx);
   return ok ? 0 : 1;

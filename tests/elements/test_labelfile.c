@@ -2,9 +2,14 @@
  * an MP4 with the recognised actions drawn out, the timeline printed. The
  * output is decoded again and compared with the input frame by frame: the
  * label panel must be found where egooverlay draws it (top left), and the
- * rest of the picture must be the input's. */
+ * rest of the picture must be the input's. Then what goes wrong (a corrupt
+ * model, a missing input) and Ctrl-C, and pipelines/demo.sh on the
+ * built-in model. */
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "egotestmodel.h"
@@ -218,6 +223,184 @@ GST_START_TEST (test_label_file_draws_and_prints)
 
 GST_END_TEST;
 
+/* pipelines/SCRIPT ARGS run in dir; returns its exit status and output */
+static gint
+run_in (const gchar * dir, const gchar * script, const gchar * args,
+    gchar ** out_text, gchar ** err_text)
+{
+  gchar *cmd = g_strdup_printf ("env EGO_BUILD_DIR=%s %s/pipelines/%s %s",
+      EGO_BUILD_DIR, EGO_SOURCE_DIR, script, args);
+  gchar **argv = NULL;
+  gint status = -1;
+  fail_unless (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  fail_unless (g_spawn_sync (dir, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+          out_text, err_text, &status, NULL));
+  g_strfreev (argv);
+  g_free (cmd);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static gboolean
+exists_in (const gchar * dir, const gchar * name)
+{
+  gchar *path = g_build_filename (dir, name, NULL);
+  gboolean there = g_file_test (path, G_FILE_TEST_EXISTS);
+  g_free (path);
+  return there;
+}
+
+/* A run that fails names the cause, writes no OUT (nor its temporary
+ * file), and leaves an OUT that was there as it was. */
+GST_START_TEST (test_label_file_failures_lose_nothing)
+{
+  gchar *dir = fixture_tmpdir ("egolabelfail-XXXXXX");
+  gchar *in = g_build_filename (dir, "in.mp4", NULL);
+  gchar *out = g_build_filename (dir, "out.mp4", NULL);
+  gchar *bad = g_build_filename (dir, "bad.safetensors", NULL);
+  gchar *out_text, *err_text, *kept = NULL;
+
+  write_input (in);
+  fail_unless (g_file_set_contents (out, "an earlier labelling", -1, NULL));
+  fail_unless (g_file_set_contents (bad, "not a model, named like one", -1,
+          NULL));
+
+  /* a corrupt model */
+  fail_unless_equals_int (run_in (dir, "label-file.sh",
+          "in.mp4 out.mp4 --model bad.safetensors", &out_text, &err_text), 1);
+  fail_unless (strstr (err_text, "bad.safetensors") != NULL, "%s", err_text);
+  fail_unless (g_file_get_contents (out, &kept, NULL, NULL));
+  fail_unless_equals_string (kept, "an earlier labelling");
+  fail_if (exists_in (dir, "out.mp4.part"));
+  g_free (kept);
+  g_free (out_text);
+  g_free (err_text);
+
+  /* an input that is not there */
+  fail_unless_equals_int (run_in (dir, "label-file.sh", "gone.mp4 new.mp4",
+          &out_text, &err_text), 1);
+  fail_unless (strstr (err_text, "gone.mp4") != NULL, "%s", err_text);
+  fail_if (exists_in (dir, "new.mp4") || exists_in (dir, "new.mp4.part"));
+  g_free (out_text);
+  g_free (err_text);
+
+  /* a setting out of range */
+  fail_unless_equals_int (run_in (dir, "label-file.sh",
+          "in.mp4 new.mp4 --stride 0", &out_text, &err_text), 2);
+  fail_unless (strstr (err_text, "--stride") != NULL, "%s", err_text);
+  g_free (out_text);
+  g_free (err_text);
+
+  fixture_remove_tree (dir);
+  g_free (bad);
+  g_free (out);
+  g_free (in);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* the length gst-discoverer reports, in seconds */
+static gdouble
+duration_of (const gchar * path)
+{
+  gchar *cmd = g_strdup_printf ("gst-discoverer-1.0 %s", path), *text = NULL;
+  const gchar *d;
+  guint h = 0, m = 0;
+  gdouble sec = -1.0;
+  fail_unless (g_spawn_command_line_sync (cmd, &text, NULL, NULL, NULL));
+  d = strstr (text, "Duration: ");
+  fail_unless (d && sscanf (d, "Duration: %u:%u:%lf", &h, &m, &sec) == 3,
+      "no duration for %s:\n%s", path, text);
+  g_free (text);
+  g_free (cmd);
+  return h * 3600.0 + m * 60.0 + sec;
+}
+
+/* Ctrl-C during a long input: the file is finished (playable, as long as
+ * what was labelled), the timeline so far printed, the exit status 0. */
+GST_START_TEST (test_label_interrupted_finishes_the_file)
+{
+  gchar *dir = fixture_tmpdir ("egolabelint-XXXXXX");
+  gchar *out = g_build_filename (dir, "long.mp4", NULL);
+  gchar *tool = g_build_filename (EGO_BUILD_DIR, "pipelines", "ego-label",
+      NULL);
+  const gchar *argv[] = { tool, "--synth", "7", "--seconds", "600", "--json",
+    out, NULL
+  };
+  GPid pid;
+  gint out_fd, status;
+  gchar line[512], *rest = NULL;
+  FILE *from;
+  gdouble seconds;
+
+  fail_unless (g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL, &out_fd, NULL,
+          NULL));
+  from = fdopen (out_fd, "r");
+  /* the first result: the pipeline runs */
+  fail_unless (fgets (line, sizeof line, from) != NULL);
+  fail_unless (line[0] == '{', "%s", line);
+  kill (pid, SIGINT);
+  {
+    GString *all = g_string_new (NULL);
+    while (fgets (line, sizeof line, from))
+      g_string_append (all, line);
+    rest = g_string_free (all, FALSE);
+  }
+  fclose (from);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  g_spawn_close_pid (pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "ego-label ended with status %d", status);
+  fail_unless (strstr (rest, "true actions:") != NULL, "%s", rest);
+  fail_unless (strstr (rest, "wrote ") != NULL, "%s", rest);
+  check_has_audio (out);
+  seconds = duration_of (out);
+  fail_unless (seconds > 0.5 && seconds < 300.0, "%.1f s", seconds);
+
+  g_free (rest);
+  fixture_remove_tree (dir);
+  g_free (tool);
+  g_free (out);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* pipelines/demo.sh, README's first command, on the built-in student: an
+ * unseen 10 s clip labelled, drawn into demo.mp4, the timelines printed
+ * with how often they agree. The built-in student agreed on 61.5% of the
+ * results during actions on this clip; a broken input path (colours,
+ * sizes, frame order) or model gives chance, below 10%. */
+GST_START_TEST (test_demo)
+{
+  gchar *dir = fixture_tmpdir ("egodemo-XXXXXX");
+  gchar *mp4 = g_build_filename (dir, "demo.mp4", NULL);
+  gchar *out_text, *err_text;
+  const gchar *agree;
+  gdouble action = -1.0;
+
+  fail_unless_equals_int (run_in (dir, "demo.sh", "20261124 10", &out_text,
+          &err_text), 0);
+  fail_unless (strstr (out_text, "true actions:") != NULL, "%s", out_text);
+  fail_unless (strstr (out_text, "recognised:") != NULL, "%s", out_text);
+  fail_unless (strstr (out_text, "wrote demo.mp4") != NULL, "%s", out_text);
+  agree = strstr (out_text, "during actions: action ");
+  fail_unless (agree && sscanf (agree, "during actions: action %lf",
+          &action) == 1, "%s", out_text);
+  fail_unless (action >= 40.0, "agreement %.1f%%:\n%s", action, out_text);
+  check_has_audio (mp4);
+  fail_unless (ABS (duration_of (mp4) - 10.0) < 0.5);
+
+  g_free (out_text);
+  g_free (err_text);
+  fixture_remove_tree (dir);
+  g_free (mp4);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 labelfile_suite (void)
 {
@@ -226,6 +409,9 @@ labelfile_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_label_file_draws_and_prints);
+  tcase_add_test (tc, test_label_file_failures_lose_nothing);
+  tcase_add_test (tc, test_label_interrupted_finishes_the_file);
+  tcase_add_test (tc, test_demo);
   return s;
 }
 
