@@ -14,7 +14,7 @@ seconds=${2:-30}
 ego_install_deps gstreamer1.0-plugins-ugly gstreamer1.0-libav
 build=${EGO_BUILD_DIR:-$top/build}
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
-ninja -C "$build" >/dev/null
+flock "$build" ninja -C "$build" >/dev/null   # one build at a time
 export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 if [ ! -f "$top/models/default/egoaction-default.safetensors" ]; then
   echo "demo.sh: no default model is built in yet (models/default/egoaction-default.safetensors);" >&2

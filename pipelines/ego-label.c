@@ -11,24 +11,30 @@
  * GstEgoActionMeta on the buffers, through the public header, as any
  * application can.
  *
- * OUT is written under a temporary name and renamed when the file is
- * complete, so a failed run leaves no half file and an OUT that was there
- * is kept. Ctrl-C ends the input: the file is finished, the timeline so
- * far printed. */
+ * OUT is written under a temporary name beside it and renamed when the
+ * file is complete, so a failed run leaves no half file and an OUT that was
+ * there is kept. Ctrl-C ends the input: the file is finished, the timeline
+ * so far printed. A second Ctrl-C, or SIGTERM or SIGHUP, stops at once and
+ * writes nothing (exit status 130). */
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupts, terminated;
 
 static void
-on_interrupt (int signum)
+on_signal (int signum)
 {
-  interrupted = 1;
+  if (signum == SIGINT)
+    interrupts++;
+  else
+    terminated = 1;
 }
 
 typedef struct
@@ -51,7 +57,8 @@ typedef struct
   GstClockTime frame_duration;
   guint results, agreed, verbs_agreed, nouns_agreed;
   gboolean json;
-  gboolean failed;
+  gboolean with_sound;          /* an AAC encoder is there */
+  gboolean failed, aborted;
 } Labeller;
 
 static gchar *
@@ -183,7 +190,8 @@ on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
   if (g_str_has_prefix (name, "video/") && !l->video_linked) {
     branch = l->video_branch;
     l->video_linked = TRUE;
-  } else if (g_str_has_prefix (name, "audio/") && !l->audio_linked) {
+  } else if (g_str_has_prefix (name, "audio/") && !l->audio_linked
+      && l->with_sound) {
     /* the audio goes to the output untouched but for its encoding */
     branch = make_chain (l, "queue ! audioconvert ! audioresample ! "
         "avenc_aac ! queue", "audio_%u");
@@ -212,22 +220,29 @@ on_no_more_pads (GstElement * decoder, gpointer data)
   }
 }
 
-/* The elements a run needs, each named when missing: most often the
- * plugin itself, when GST_PLUGIN_PATH does not lead to it. */
 static gboolean
-elements_present (void)
+element_exists (const gchar * name)
 {
-  const gchar *needed[] = { "egoaction", "egooverlay", "egosynthsrc",
-    "x264enc", "avenc_aac", "mp4mux", "uridecodebin", NULL
+  GstElementFactory *f = gst_element_factory_find (name);
+  if (f)
+    gst_object_unref (f);
+  return f != NULL;
+}
+
+/* The elements a run needs, each named when missing: most often the
+ * plugin itself, when GST_PLUGIN_PATH does not lead to it. Without an AAC
+ * encoder the output has no sound. */
+static gboolean
+elements_present (Labeller * l, gboolean synth)
+{
+  const gchar *needed[] = { "egoaction", "egooverlay", "x264enc", "mp4mux",
+    synth ? "egosynthsrc" : "uridecodebin", NULL
   };
   GString *missing = g_string_new (NULL);
   gboolean ours = FALSE, ok;
   for (guint i = 0; needed[i]; i++) {
-    GstElementFactory *f = gst_element_factory_find (needed[i]);
-    if (f) {
-      gst_object_unref (f);
+    if (element_exists (needed[i]))
       continue;
-    }
     g_string_append_printf (missing, "%s%s", missing->len ? ", " : "",
         needed[i]);
     ours |= g_str_has_prefix (needed[i], "ego");
@@ -238,6 +253,10 @@ elements_present (void)
         ours ? " (set GST_PLUGIN_PATH to the folder of libgstego.so, "
         "build/elements in a build tree)" : "");
   g_string_free (missing, TRUE);
+  l->with_sound = element_exists ("avenc_aac");
+  if (ok && !l->with_sound)
+    g_printerr ("ego-label: no AAC encoder (avenc_aac, from "
+        "gstreamer1.0-libav): the output will have no sound\n");
   return ok;
 }
 
@@ -320,20 +339,24 @@ build_synth (Labeller * l, guint64 seed, gint seconds)
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_truth, l, NULL);
   gst_object_unref (pad);
   /* the sound goes along, as it would from a camera */
-  pad = gst_element_request_pad_simple (synth, "audio");
+  pad = l->with_sound ? gst_element_request_pad_simple (synth, "audio") : NULL;
   if (pad) {
     GstElement *audio = make_chain (l, "queue ! audioconvert ! "
         "audioresample ! avenc_aac ! queue", "audio_%u");
-    GstPad *sink = gst_element_get_static_pad (audio, "sink");
-    gst_pad_link (pad, sink);
-    gst_object_unref (sink);
+    GstPad *sink = audio ? gst_element_get_static_pad (audio, "sink") : NULL;
+    gboolean linked = sink && gst_pad_link (pad, sink) == GST_PAD_LINK_OK;
+    if (sink)
+      gst_object_unref (sink);
     gst_object_unref (pad);
+    if (!linked)
+      return FALSE;
   }
   return TRUE;
 }
 
 /* Waits for the end or an error; on Ctrl-C ends the input, so that the
- * muxer still finishes the file. */
+ * muxer still finishes the file; on a second one or SIGTERM gives up
+ * (NULL, l->aborted). */
 static GstMessage *
 wait_for_end (Labeller * l, GstBus * bus)
 {
@@ -343,7 +366,12 @@ wait_for_end (Labeller * l, GstBus * bus)
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     if (msg)
       return msg;
-    if (interrupted && !eos_sent) {
+    if (terminated || interrupts > 1) {
+      g_printerr ("ego-label: stopped, nothing written\n");
+      l->aborted = TRUE;
+      return NULL;
+    }
+    if (interrupts && !eos_sent) {
       g_printerr ("ego-label: interrupted, finishing the file\n");
       gst_element_send_event (l->pipeline, gst_event_new_eos ());
       eos_sent = TRUE;
@@ -364,7 +392,8 @@ run (Labeller * l)
   else
     msg = wait_for_end (l, bus);
   if (msg == NULL) {
-    g_printerr ("ego-label: the pipeline could not start\n");
+    if (!l->aborted)
+      g_printerr ("ego-label: the pipeline could not start\n");
     gst_object_unref (bus);
     gst_element_set_state (l->pipeline, GST_STATE_NULL);
     return FALSE;
@@ -423,22 +452,33 @@ print_timelines (Labeller * l)
         100.0 * l->nouns_agreed / l->results);
 }
 
-/* Labels into a temporary file beside OUT, renamed to OUT when complete. */
+/* Labels into a temporary file beside OUT (a name no other file has),
+ * renamed to OUT when complete. */
 static gboolean
 label (Labeller * l, const gchar * in, gint64 synth, gint seconds,
     const gchar * out, const gchar * model, guint stride, gdouble threshold)
 {
-  gchar *part = g_strdup_printf ("%s.part", out);
-  gboolean ok = build_output (l, part, model, stride, threshold)
+  gchar *part = g_strdup_printf ("%s.XXXXXX.part", out);
+  gint fd = g_mkstemp_full (part, O_WRONLY, 0666);
+  gboolean ok;
+  if (fd < 0) {
+    g_printerr ("ego-label: cannot write beside %s: %s\n", out,
+        g_strerror (errno));
+    g_free (part);
+    return FALSE;
+  }
+  close (fd);
+  ok = build_output (l, part, model, stride, threshold)
       && (synth >= 0 ? build_synth (l, (guint64) synth, seconds)
       : build_decode (l, in)) && run (l);
-  if (ok && g_rename (part, out) != 0) {
-    g_printerr ("ego-label: could not rename %s to %s: %s\n", part, out,
-        g_strerror (errno));
-    ok = FALSE;
-  }
   if (!ok)
     g_unlink (part);
+  else if (g_rename (part, out) != 0) {
+    /* the labelling is done: keep it where it is */
+    g_printerr ("ego-label: could not rename %s to %s (%s); the labelled "
+        "file is %s\n", part, out, g_strerror (errno), part);
+    ok = FALSE;
+  }
   g_free (part);
   return ok;
 }
@@ -481,10 +521,12 @@ main (int argc, char **argv)
         "--stride 1 to 10000, --threshold 0 to 1");
     return 2;
   }
-  if (!elements_present ())
+  if (!elements_present (&l, synth >= 0))
     return 1;
   out = argv[argc - 1];
-  signal (SIGINT, on_interrupt);
+  signal (SIGINT, on_signal);
+  signal (SIGTERM, on_signal);
+  signal (SIGHUP, on_signal);
   l.timeline = g_array_new (FALSE, FALSE, sizeof (Segment));
   g_mutex_init (&l.lock);
   if (synth >= 0) {
@@ -507,5 +549,5 @@ main (int argc, char **argv)
   g_mutex_clear (&l.lock);
   g_free (model);
   g_option_context_free (ctx);
-  return ok ? 0 : 1;
+  return ok ? 0 : l.aborted ? 130 : 1;
 }

@@ -16,7 +16,7 @@ ego_install_deps gstreamer1.0-plugins-ugly gstreamer1.0-libav
 build=${EGO_BUILD_DIR:-$top/build}
 if [ ! -x "$build/pipelines/ego-label" ]; then
   [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
-  ninja -C "$build" >/dev/null
+  flock "$build" ninja -C "$build" >/dev/null   # one build at a time
 fi
 export GST_PLUGIN_PATH="$build/elements${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 exec "$build/pipelines/ego-label" "$@"

@@ -175,9 +175,6 @@ check_benchmark() {
 # ---------------------------------------------------------------------------
 log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
 claim "$out" wait             # runs started together render it once
-if [ -n "$records" ] && [ -d "$records" ]; then
-  cp -R -n "$records/." "$out/"  # what is here already is kept
-fi
 if ! done_file "$data/annotations/test.csv"; then
   "$bin/ego-dataset" --out "$data" --clips "$clips" --videos "$videos" \
     --seed "$data_seed" --width "$frame" --height "$frame" --fps "$fps"
@@ -194,6 +191,11 @@ if ! done_file "$data/annotations/heldout.csv"; then
   mv "$ann/heldout.csv.tmp" "$ann/heldout.csv"
 fi
 check_benchmark
+# the records' steps, once they are known to be of this benchmark (what is
+# here already is kept)
+if [ -n "$records" ] && [ -d "$records" ]; then
+  cp -R -n "$records/." "$out/"
+fi
 release
 
 common=(--data "$data" --size "$size" --batch "$batch" --lr "$lr" --threads "$threads")

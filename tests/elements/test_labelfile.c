@@ -223,21 +223,34 @@ GST_START_TEST (test_label_file_draws_and_prints)
 
 GST_END_TEST;
 
-/* pipelines/SCRIPT ARGS run in dir; returns its exit status and output */
+/* argv run in dir with env (NULL: this process's); returns its exit
+ * status and output */
 static gint
-run_in (const gchar * dir, const gchar * script, const gchar * args,
+spawn_in (const gchar * dir, const gchar * const *argv, gchar ** env,
     gchar ** out_text, gchar ** err_text)
 {
-  gchar *cmd = g_strdup_printf ("env EGO_BUILD_DIR=%s %s/pipelines/%s %s",
-      EGO_BUILD_DIR, EGO_SOURCE_DIR, script, args);
-  gchar **argv = NULL;
   gint status = -1;
-  fail_unless (g_shell_parse_argv (cmd, NULL, &argv, NULL));
-  fail_unless (g_spawn_sync (dir, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-          out_text, err_text, &status, NULL));
-  g_strfreev (argv);
-  g_free (cmd);
+  GError *error = NULL;
+  fail_unless (g_spawn_sync (dir, (gchar **) argv, env, G_SPAWN_DEFAULT,
+          NULL, NULL, out_text, err_text, &status, &error), "%s: %s",
+      argv[0], error ? error->message : "");
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* pipelines/SCRIPT with up to four arguments, run in dir on this build */
+static gint
+run_in (const gchar * dir, const gchar * script, const gchar * a1,
+    const gchar * a2, const gchar * a3, const gchar * a4, gchar ** out_text,
+    gchar ** err_text)
+{
+  gchar *path = g_build_filename (EGO_SOURCE_DIR, "pipelines", script, NULL);
+  const gchar *argv[] = { path, a1, a2, a3, a4, NULL };
+  gchar **env = g_environ_setenv (g_get_environ (), "EGO_BUILD_DIR",
+      EGO_BUILD_DIR, TRUE);
+  gint status = spawn_in (dir, argv, env, out_text, err_text);
+  g_strfreev (env);
+  g_free (path);
+  return status;
 }
 
 static gboolean
@@ -249,6 +262,20 @@ exists_in (const gchar * dir, const gchar * name)
   return there;
 }
 
+/* a temporary file of ego-label's left in dir */
+static gboolean
+part_file_in (const gchar * dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gboolean found = FALSE;
+  fail_unless (d != NULL);
+  while ((name = g_dir_read_name (d)))
+    found |= g_str_has_suffix (name, ".part");
+  g_dir_close (d);
+  return found;
+}
+
 /* A run that fails names the cause, writes no OUT (nor its temporary
  * file), and leaves an OUT that was there as it was. */
 GST_START_TEST (test_label_file_failures_lose_nothing)
@@ -256,7 +283,8 @@ GST_START_TEST (test_label_file_failures_lose_nothing)
   gchar *dir = fixture_tmpdir ("egolabelfail-XXXXXX");
   gchar *in = g_build_filename (dir, "in.mp4", NULL);
   gchar *out = g_build_filename (dir, "out.mp4", NULL);
-  gchar *bad = g_build_filename (dir, "bad.safetensors", NULL);
+  /* a name gst-launch's syntax would misread */
+  gchar *bad = g_build_filename (dir, "a \"bad\" model.safetensors", NULL);
   gchar *out_text, *err_text, *kept = NULL;
 
   write_input (in);
@@ -265,27 +293,28 @@ GST_START_TEST (test_label_file_failures_lose_nothing)
           NULL));
 
   /* a corrupt model */
-  fail_unless_equals_int (run_in (dir, "label-file.sh",
-          "in.mp4 out.mp4 --model bad.safetensors", &out_text, &err_text), 1);
-  fail_unless (strstr (err_text, "bad.safetensors") != NULL, "%s", err_text);
+  fail_unless_equals_int (run_in (dir, "label-file.sh", "in.mp4", "out.mp4",
+          "--model", bad, &out_text, &err_text), 1);
+  fail_unless (strstr (err_text, "a \"bad\" model.safetensors") != NULL,
+      "%s", err_text);
   fail_unless (g_file_get_contents (out, &kept, NULL, NULL));
   fail_unless_equals_string (kept, "an earlier labelling");
-  fail_if (exists_in (dir, "out.mp4.part"));
+  fail_if (part_file_in (dir));
   g_free (kept);
   g_free (out_text);
   g_free (err_text);
 
   /* an input that is not there */
-  fail_unless_equals_int (run_in (dir, "label-file.sh", "gone.mp4 new.mp4",
-          &out_text, &err_text), 1);
+  fail_unless_equals_int (run_in (dir, "label-file.sh", "gone.mp4",
+          "new.mp4", NULL, NULL, &out_text, &err_text), 1);
   fail_unless (strstr (err_text, "gone.mp4") != NULL, "%s", err_text);
-  fail_if (exists_in (dir, "new.mp4") || exists_in (dir, "new.mp4.part"));
+  fail_if (exists_in (dir, "new.mp4") || part_file_in (dir));
   g_free (out_text);
   g_free (err_text);
 
   /* a setting out of range */
-  fail_unless_equals_int (run_in (dir, "label-file.sh",
-          "in.mp4 new.mp4 --stride 0", &out_text, &err_text), 2);
+  fail_unless_equals_int (run_in (dir, "label-file.sh", "in.mp4", "new.mp4",
+          "--stride", "0", &out_text, &err_text), 2);
   fail_unless (strstr (err_text, "--stride") != NULL, "%s", err_text);
   g_free (out_text);
   g_free (err_text);
@@ -299,11 +328,40 @@ GST_START_TEST (test_label_file_failures_lose_nothing)
 
 GST_END_TEST;
 
+/* Without the plugin on GST_PLUGIN_PATH the message says what to set. */
+GST_START_TEST (test_label_without_plugin_says_why)
+{
+  gchar *dir = fixture_tmpdir ("egolabelnoplugin-XXXXXX");
+  gchar *tool = g_build_filename (EGO_BUILD_DIR, "pipelines", "ego-label",
+      NULL);
+  gchar *registry = g_build_filename (dir, "registry.bin", NULL);
+  const gchar *argv[] = { tool, "--synth", "1", "out.mp4", NULL };
+  gchar **env = g_environ_setenv (g_get_environ (), "GST_PLUGIN_PATH", dir,
+      TRUE);
+  gchar *out_text, *err_text;
+  env = g_environ_setenv (env, "GST_REGISTRY", registry, TRUE);
+  fail_unless_equals_int (spawn_in (dir, argv, env, &out_text, &err_text),
+      1);
+  fail_unless (strstr (err_text, "egoaction") != NULL, "%s", err_text);
+  fail_unless (strstr (err_text, "GST_PLUGIN_PATH") != NULL, "%s", err_text);
+  fail_if (exists_in (dir, "out.mp4") || part_file_in (dir));
+  g_free (out_text);
+  g_free (err_text);
+  g_strfreev (env);
+  fixture_remove_tree (dir);
+  g_free (registry);
+  g_free (tool);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* the length gst-discoverer reports, in seconds */
 static gdouble
 duration_of (const gchar * path)
 {
-  gchar *cmd = g_strdup_printf ("gst-discoverer-1.0 %s", path), *text = NULL;
+  gchar *cmd = g_strdup_printf ("gst-discoverer-1.0 -t 60 %s", path);
+  gchar *text = NULL;
   const gchar *d;
   guint h = 0, m = 0;
   gdouble sec = -1.0;
@@ -316,51 +374,69 @@ duration_of (const gchar * path)
   return h * 3600.0 + m * 60.0 + sec;
 }
 
-/* Ctrl-C during a long input: the file is finished (playable, as long as
- * what was labelled), the timeline so far printed, the exit status 0. */
-GST_START_TEST (test_label_interrupted_finishes_the_file)
+/* ego-label --synth SEED --seconds 600 --json into dir/long.mp4, sent
+ * signum after its first result; returns its exit status and what it
+ * printed after that result */
+static gint
+label_then_signal (const gchar * dir, gint signum, gchar ** printed)
 {
-  gchar *dir = fixture_tmpdir ("egolabelint-XXXXXX");
   gchar *out = g_build_filename (dir, "long.mp4", NULL);
   gchar *tool = g_build_filename (EGO_BUILD_DIR, "pipelines", "ego-label",
       NULL);
   const gchar *argv[] = { tool, "--synth", "7", "--seconds", "600", "--json",
     out, NULL
   };
+  GString *rest = g_string_new (NULL);
   GPid pid;
   gint out_fd, status;
-  gchar line[512], *rest = NULL;
+  gchar line[512];
+  gboolean running;
   FILE *from;
-  gdouble seconds;
 
   fail_unless (g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
           G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL, &out_fd, NULL,
           NULL));
   from = fdopen (out_fd, "r");
   /* the first result: the pipeline runs */
-  fail_unless (fgets (line, sizeof line, from) != NULL);
-  fail_unless (line[0] == '{', "%s", line);
-  kill (pid, SIGINT);
-  {
-    GString *all = g_string_new (NULL);
-    while (fgets (line, sizeof line, from))
-      g_string_append (all, line);
-    rest = g_string_free (all, FALSE);
-  }
+  running = fgets (line, sizeof line, from) != NULL && line[0] == '{';
+  kill (pid, running ? signum : SIGKILL);
+  fail_unless (running, "no result came: %s", line);
+  while (fgets (line, sizeof line, from))
+    g_string_append (rest, line);
   fclose (from);
   fail_unless (waitpid (pid, &status, 0) == pid);
   g_spawn_close_pid (pid);
-  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
-      "ego-label ended with status %d", status);
-  fail_unless (strstr (rest, "true actions:") != NULL, "%s", rest);
-  fail_unless (strstr (rest, "wrote ") != NULL, "%s", rest);
+  *printed = g_string_free (rest, FALSE);
+  g_free (tool);
+  g_free (out);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Ctrl-C during a long input: the file is finished (playable, as long as
+ * what was labelled), the timeline so far printed, the exit status 0;
+ * SIGTERM: nothing written, status 130. */
+GST_START_TEST (test_label_interrupted_finishes_the_file)
+{
+  gchar *dir = fixture_tmpdir ("egolabelint-XXXXXX");
+  gchar *out = g_build_filename (dir, "long.mp4", NULL);
+  gchar *printed;
+  gdouble seconds;
+
+  fail_unless_equals_int (label_then_signal (dir, SIGINT, &printed), 0);
+  fail_unless (strstr (printed, "true actions:") != NULL, "%s", printed);
+  fail_unless (strstr (printed, "wrote ") != NULL, "%s", printed);
+  fail_if (part_file_in (dir));
   check_has_audio (out);
   seconds = duration_of (out);
   fail_unless (seconds > 0.5 && seconds < 300.0, "%.1f s", seconds);
+  g_free (printed);
+  g_unlink (out);
 
-  g_free (rest);
+  fail_unless_equals_int (label_then_signal (dir, SIGTERM, &printed), 130);
+  fail_if (exists_in (dir, "long.mp4") || part_file_in (dir));
+  g_free (printed);
+
   fixture_remove_tree (dir);
-  g_free (tool);
   g_free (out);
   g_free (dir);
 }
@@ -380,8 +456,8 @@ GST_START_TEST (test_demo)
   const gchar *agree;
   gdouble action = -1.0;
 
-  fail_unless_equals_int (run_in (dir, "demo.sh", "20261124 10", &out_text,
-          &err_text), 0);
+  fail_unless_equals_int (run_in (dir, "demo.sh", "20261124", "10", NULL,
+          NULL, &out_text, &err_text), 0);
   fail_unless (strstr (out_text, "true actions:") != NULL, "%s", out_text);
   fail_unless (strstr (out_text, "recognised:") != NULL, "%s", out_text);
   fail_unless (strstr (out_text, "wrote demo.mp4") != NULL, "%s", out_text);
@@ -410,6 +486,7 @@ labelfile_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_label_file_draws_and_prints);
   tcase_add_test (tc, test_label_file_failures_lose_nothing);
+  tcase_add_test (tc, test_label_without_plugin_says_why);
   tcase_add_test (tc, test_label_interrupted_finishes_the_file);
   tcase_add_test (tc, test_demo);
   return s;
