@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ego_error.h"
+#include "modelmeta.h"          /* ego_json_quote */
 
 struct _EgoTeacherFusion
 {
@@ -252,16 +253,9 @@ ego_teacher_fusion_logits (EgoTeacherFusion * f, gint h, gint i)
 static void
 append_json_string (GString * out, const gchar * text)
 {
-  g_string_append_c (out, '"');
-  for (const guchar * c = (const guchar *)text; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      g_string_append_c (out, '\\');
-    if (*c < 0x20)
-      g_string_append_printf (out, "\\u%04x", *c);
-    else
-      g_string_append_c (out, (gchar) * c);
-  }
-  g_string_append_c (out, '"');
+  gchar *quoted = ego_json_quote (text);
+  g_string_append (out, quoted);
+  g_free (quoted);
 }
 
 /* One teacher-logits line; logits[h] (classes) per head. */

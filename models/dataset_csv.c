@@ -271,6 +271,25 @@ skip_empty_lines (EgoCsv * csv)
   return FALSE;
 }
 
+void
+ego_csv_append_field (GString * out, const char *text)
+{
+  gsize len = strlen (text);
+  gboolean quote = strpbrk (text, ",\"\r\n") != NULL || (len > 0
+      && (g_ascii_isspace (text[0]) || g_ascii_isspace (text[len - 1])));
+  if (!quote) {
+    g_string_append (out, text);
+    return;
+  }
+  g_string_append_c (out, '"');
+  for (const char *c = text; *c; c++) {
+    if (*c == '"')
+      g_string_append_c (out, '"');
+    g_string_append_c (out, *c);
+  }
+  g_string_append_c (out, '"');
+}
+
 int
 ego_csv_next (EgoCsv * csv, GError ** error)
 {

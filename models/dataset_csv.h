@@ -63,6 +63,10 @@ gboolean ego_csv_init (EgoCsv * csv, const char *name, const char *text,
 /* 1: a record is in fields[0 .. n_fields); 0: end of text; -1: error */
 int ego_csv_next (EgoCsv * csv, GError ** error);
 void ego_csv_clear (EgoCsv * csv);
+/* Appends text as one field of this dialect: quoted (quotes doubled) when
+ * it holds a comma, a quote, a line break or leading or trailing spaces,
+ * so that the reader gives back the same text. */
+void ego_csv_append_field (GString * out, const char *text);
 
 /* Decimal integer in [min, max]: an optional '-' and 1 to 18 digits, no
  * spaces or '+'. */

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "egoclipcollect.h"
+#include "dataset_csv.h"         /* ego_csv_append_field */
 #include "egopairs.h"
 #include "flow.h"
 #include "metrics.h"
@@ -334,7 +335,9 @@ write_logits (const Eval * e, const EgoEvalResult * r, const gchar * path,
         ego_clip_collector_narration (e->collector, 0, i));
     for (gint h = 0; h < r->n_heads; h++) {
       gint k = e->meta.heads[h].n_labels;
-      g_string_append_printf (out, ", \"%s\": [", e->meta.heads[h].name);
+      gchar *name = ego_json_quote (e->meta.heads[h].name);
+      g_string_append_printf (out, ", %s: [", name);
+      g_free (name);
       for (gint c = 0; c < k; c++) {
         gchar num[G_ASCII_DTOSTR_BUF_SIZE];
         /* shortest text that reads back as the same float */
@@ -351,7 +354,9 @@ write_logits (const Eval * e, const EgoEvalResult * r, const gchar * path,
   return ok;
 }
 
-/* One CSV row per head and (true, predicted) pair seen, by class key. */
+/* One CSV row per head and (true, predicted) pair seen, by class key (a
+ * model's keys may hold commas or quotes: quoted as the CSV reader reads
+ * them). */
 static gboolean
 write_confusion (const Eval * e, const EgoEvalResult * r, const gchar * path,
     GError ** error)
@@ -364,9 +369,14 @@ write_confusion (const Eval * e, const EgoEvalResult * r, const gchar * path,
     ego_confusion_add (r->logits[h], r->labels[h], r->clips, k, m);
     for (gint t = 0; t < k; t++)
       for (gint p = 0; p < k; p++)
-        if (m[t * k + p] > 0)
-          g_string_append_printf (out, "%s,%s,%s,%d\n", head->name,
-              head->labels[t], head->labels[p], m[t * k + p]);
+        if (m[t * k + p] > 0) {
+          ego_csv_append_field (out, head->name);
+          g_string_append_c (out, ',');
+          ego_csv_append_field (out, head->labels[t]);
+          g_string_append_c (out, ',');
+          ego_csv_append_field (out, head->labels[p]);
+          g_string_append_printf (out, ",%d\n", m[t * k + p]);
+        }
     g_free (m);
   }
   ok = g_file_set_contents (path, out->str, (gssize) out->len, error);

@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "modelmeta.h"          /* ego_json_quote */
+
 static volatile sig_atomic_t interrupts, terminated;
 
 static void
@@ -119,11 +121,15 @@ static void
 add_result (Labeller * l, const GstEgoActionMeta * meta)
 {
   gchar *label = action_label (meta);
-  if (l->json)
+  if (l->json) {
+    /* a model's labels may hold any character */
+    gchar *quoted = ego_json_quote (label);
     g_print ("{\"window_start\": %.3f, \"window_end\": %.3f, "
-        "\"label\": \"%s\", \"confidence\": %.4f, \"unsure\": %s}\n",
-        meta->window_start / 1e9, meta->window_end / 1e9, label,
+        "\"label\": %s, \"confidence\": %.4f, \"unsure\": %s}\n",
+        meta->window_start / 1e9, meta->window_end / 1e9, quoted,
         meta->heads[0].probs[0], meta->unsure ? "true" : "false");
+    g_free (quoted);
+  }
   if (l->truth_frames)
     compare_with_truth (l, label, meta->window_end);
   timeline_add (l->timeline, label, meta->window_start, meta->window_end,

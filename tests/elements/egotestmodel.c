@@ -8,8 +8,7 @@
     "\"arch\": {}, \"input\": {\"width\": %d, \"height\": %d, " \
     "\"mean\": [0.45, 0.45, 0.45], \"std\": [0.225, 0.225, 0.225], " \
     "\"frames\": %d, \"frame_step\": %d}, \"heads\": [" \
-    "{\"name\": \"verb\", \"labels\": [\"take\", \"put\", \"open\", " \
-    "\"close\", \"stir\"]}, {\"name\": \"noun\", \"labels\": [\"cup\", " \
+    "{\"name\": \"verb\", \"labels\": %s}, {\"name\": \"noun\", \"labels\": [\"cup\", " \
     "\"knife\", \"jar\", \"pan\"]}], \"temperature\": %g, " \
     "\"provenance\": {\"source\": \"element test\"}}"
 
@@ -23,7 +22,9 @@ ego_test_model_write (const gchar * dir, const gchar * name,
   GError *error = NULL;
   gchar *path = g_build_filename (dir, name, NULL);
   gchar *json = g_strdup_printf (META_JSON, spec->size, spec->size,
-      spec->frames, spec->frame_step, spec->temperature);
+      spec->frames, spec->frame_step, spec->verb_labels ? spec->verb_labels :
+      "[\"take\", \"put\", \"open\", \"close\", \"stir\"]",
+      spec->temperature);
   if (!ego_model_meta_parse (&meta, json, name, &error))
     g_error ("test model meta: %s", error->message);
   ego_net_config_default (&cfg);

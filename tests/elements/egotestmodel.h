@@ -15,6 +15,8 @@ typedef struct
   int frame_step;
   float temperature;
   gboolean bidirectional;       /* a teacher's shift: not streamable */
+  const gchar *verb_labels;     /* a JSON array of 5 strings; NULL: take,
+                                 * put, open, close, stir */
 } EgoTestModelSpec;
 
 /* Writes a random student (verb: 5 classes, noun: 4) to dir/name and

@@ -16,7 +16,7 @@
 #define FPS 30
 
 static gchar *tmpdir, *model_path;
-static const EgoTestModelSpec small = { 32, 4, 2, T, 1, 1.5f, FALSE };
+static const EgoTestModelSpec small = { 32, 4, 2, T, 1, 1.5f, FALSE, NULL };
 
 static const gchar *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB",
   "xBGR", "RGBA", "BGRA", "ARGB", "ABGR"
@@ -470,7 +470,7 @@ GST_START_TEST (test_bad_models)
   expect_start_failure (corrupt, "corrupt.safetensors");
   {
     /* a teacher that looks at the next frame cannot be streamed */
-    EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, TRUE };
+    EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, TRUE, NULL };
     gchar *teacher = ego_test_model_write (tmpdir, "teacher.safetensors",
         &spec);
     expect_start_failure (teacher, "bidirectional");
@@ -560,7 +560,7 @@ push_and_wait (GstHarness * hx, GstElement * e, const GstVideoInfo * info,
  * the network ran on after the model's first T - 1 ends one (stride 1). */
 GST_START_TEST (test_async_never_blocks)
 {
-  static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f, FALSE };
+  static const EgoTestModelSpec slow = { 224, 48, 4, 2, 1, 1.0f, FALSE, NULL };
   gchar *path = ego_test_model_write (tmpdir, "slow.safetensors", &slow);
   gchar *saved = model_path;
   GstHarness *hx;

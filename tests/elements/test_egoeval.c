@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset_csv.h"
 #include "egotestdataset.h"
 #include "tsmnet.h"
 #include "fixture.h"
@@ -23,10 +24,11 @@
 static gchar *tmpdir, *data_dir, *model_path;
 static EgoTestDatasetSpec spec;
 
-/* A random student with the dataset's heads; its heads' weights scaled so
+/* A random student with the dataset's heads, its verbs named v0, v1, ...
+ * followed by verb_suffix (JSON string text); its heads' weights scaled so
  * that probabilities differ clearly from clip to clip. */
 static gchar *
-write_model (const gchar * name, gint verbs)
+write_model (const gchar * name, gint verbs, const gchar * verb_suffix)
 {
   GString *json = g_string_new ("{\"format\": 1, \"kind\": \"student\", "
       "\"modality\": \"rgb\", \"arch\": {}, \"input\": {\"width\": 24, "
@@ -38,7 +40,8 @@ write_model (const gchar * name, gint verbs)
   EgoNetConfig cfg;
   EgoNet *net;
   for (gint i = 0; i < verbs; i++)
-    g_string_append_printf (json, "%s\"v%d\"", i ? ", " : "", i);
+    g_string_append_printf (json, "%s\"v%d%s\"", i ? ", " : "", i,
+        verb_suffix);
   g_string_append (json, "]}, {\"name\": \"noun\", \"labels\": [\"red\", "
       "\"green\", \"blue\"]}], \"temperature\": 1.0}");
   fail_unless (ego_model_meta_parse (&meta, json->str, name, NULL));
@@ -73,7 +76,7 @@ setup (void)
   ego_test_dataset_spec_init (&spec);
   spec.train_videos = 1;
   ego_test_dataset_write (data_dir, &spec);
-  model_path = write_model ("model.safetensors", 2);
+  model_path = write_model ("model.safetensors", 2, "");
 }
 
 static void
@@ -216,7 +219,7 @@ expect_failure (const gchar * const *args, const gchar * needle)
 /* Bad arguments, models and datasets fail with a clear message. */
 GST_START_TEST (test_errors)
 {
-  gchar *five = write_model ("five.safetensors", 5);
+  gchar *five = write_model ("five.safetensors", 5, "");
   expect_failure ((const gchar *[]) {
         "--model", model_path, "--data", data_dir, "--views", "2x2", NULL
       },
@@ -362,28 +365,59 @@ streaming_probs (GPtrArray * frames, GstCaps * caps, gint clip,
   g_free (desc);
 }
 
-/* The confusion CSV: its header, and every clip counted once per head. */
+/* The confusion CSV, read with the dataset's CSV reader: its header, class
+ * keys of the model's, and every clip counted once per head. */
 static void
-check_confusion (const gchar * path, gint clips)
+check_confusion (const gchar * path, gint clips, const gchar * const *verbs)
 {
-  gchar *text, **lines;
-  gint per_head[2] = { 0, 0 };
-  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  fail_unless_equals_string (lines[0], "head,true_class,predicted_class,clips");
-  for (gint i = 1; lines[i] && lines[i][0]; i++) {
-    gchar **f = g_strsplit (lines[i], ",", -1);
-    fail_unless_equals_int (g_strv_length (f), 4);
-    fail_unless (g_str_equal (f[0], "verb") || g_str_equal (f[0], "noun"),
-        "line %d: %s", i + 1, lines[i]);
-    per_head[g_str_equal (f[0], "noun")] += atoi (f[3]);
-    g_strfreev (f);
+  static const gchar *nouns[] = { "red", "green", "blue", NULL };
+  gchar *text;
+  gsize len;
+  gint per_head[2] = { 0, 0 }, more;
+  GError *error = NULL;
+  EgoCsv csv;
+  fail_unless (g_file_get_contents (path, &text, &len, NULL));
+  fail_unless (ego_csv_init (&csv, path, text, len, &error));
+  fail_unless_equals_int (ego_csv_next (&csv, &error), 1);
+  fail_unless_equals_int (csv.n_fields, 4);
+  fail_unless_equals_string (csv.fields[0], "head");
+  while ((more = ego_csv_next (&csv, &error)) == 1) {
+    gint h = g_str_equal (csv.fields[0], "noun");
+    const gchar *const *keys = h ? nouns : verbs;
+    fail_unless_equals_int (csv.n_fields, 4);
+    fail_unless (h || g_str_equal (csv.fields[0], "verb"), "line %d: %s",
+        csv.record_line, csv.fields[0]);
+    fail_unless (g_strv_contains (keys, csv.fields[1])
+        && g_strv_contains (keys, csv.fields[2]), "line %d: %s, %s",
+        csv.record_line, csv.fields[1], csv.fields[2]);
+    per_head[h] += atoi (csv.fields[3]);
   }
+  fail_unless (more == 0, "%s", error ? error->message : "");
   fail_unless_equals_int (per_head[0], clips);
   fail_unless_equals_int (per_head[1], clips);
-  g_strfreev (lines);
+  ego_csv_clear (&csv);
   g_free (text);
 }
+
+/* Class keys with commas and quotes are quoted in the confusion CSV. */
+GST_START_TEST (test_awkward_class_keys)
+{
+  gchar *model = write_model ("awkward.safetensors", 2, ", \\\"q\\\"");
+  gchar *confusion = g_build_filename (tmpdir, "awkward.csv", NULL);
+  gchar *out = NULL, *err = NULL;
+  fail_unless_equals_int (run_eval ((const gchar *[]) {
+            "--model", model, "--data", data_dir, "--split", "validation",
+            "--threads", "1", "--confusion", confusion, NULL
+          }, &out, &err), 0);
+  check_confusion (confusion, 24, (const gchar *[]) {
+        "v0, \"q\"", "v1, \"q\"", NULL});
+  g_free (out);
+  g_free (err);
+  g_free (confusion);
+  g_free (model);
+}
+
+GST_END_TEST;
 
 /* egoaction and ego-eval agree within 1e-4 on every class of every head,
  * clip after clip. */
@@ -401,7 +435,8 @@ GST_START_TEST (test_agrees_with_egoaction)
             "validation", "--logits", logits, "--short-side", short_side,
             "--threads", "1", "--confusion", confusion, NULL
           }, &out, &err), 0);
-  check_confusion (confusion, 24);
+  check_confusion (confusion, 24, (const gchar *[]) {
+        "v0", "v1", NULL});
   fail_unless (g_file_get_contents (logits, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
   frames = clip_frames (&caps);
@@ -446,6 +481,7 @@ egoeval_suite (void)
   tcase_add_test (tc, test_errors);
   tcase_add_test (tc, test_reversed_pairs);
   tcase_add_test (tc, test_agrees_with_egoaction);
+  tcase_add_test (tc, test_awkward_class_keys);
   return s;
 }
 

@@ -6,6 +6,7 @@
  * model, a missing input) and Ctrl-C, and pipelines/demo.sh on the
  * built-in model. */
 #include <gst/check/gstcheck.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -116,7 +117,7 @@ static gchar *
 run_label_file (const gchar * in, const gchar * out, const gchar * model)
 {
   gchar *cmd = g_strdup_printf ("env EGO_BUILD_DIR=%s %s/pipelines/"
-      "label-file.sh %s %s --model %s --stride 1 --threshold 0",
+      "label-file.sh %s %s --model %s --stride 1 --threshold 0 --json",
       EGO_BUILD_DIR, EGO_SOURCE_DIR, in, out, model);
   gchar *stdout_text = NULL, *stderr_text = NULL;
   gint status = -1;
@@ -179,12 +180,46 @@ check_drawn_region (const gfloat * diff)
         "panel: mean difference %.2f", outside / n_outside);
 }
 
+/* --json: every result a JSON line whose label is "verb noun" of the
+ * model's own labels, whatever characters they hold */
+static void
+check_json_lines (const gchar * printed, const gchar * const *verbs)
+{
+  gchar **lines = g_strsplit (printed, "\n", -1);
+  JsonParser *parser = json_parser_new ();
+  guint results = 0;
+  for (guint i = 0; lines[i]; i++) {
+    JsonObject *o;
+    const gchar *label;
+    gboolean known = FALSE;
+    if (lines[i][0] != '{')
+      continue;
+    fail_unless (json_parser_load_from_data (parser, lines[i], -1, NULL),
+        "not JSON: %s", lines[i]);
+    o = json_node_get_object (json_parser_get_root (parser));
+    label = json_object_get_string_member (o, "label");
+    for (guint v = 0; verbs[v]; v++)
+      known |= g_str_has_prefix (label, verbs[v])
+          && label[strlen (verbs[v])] == ' ';
+    fail_unless (known, "label %s is no verb of the model's", label);
+    results++;
+  }
+  fail_unless (results >= N_FRAMES / 2, "%u results", results);
+  g_object_unref (parser);
+  g_strfreev (lines);
+}
+
 GST_START_TEST (test_label_file_draws_and_prints)
 {
   gchar *dir = fixture_tmpdir ("egolabelfile-XXXXXX");
   gchar *in = g_build_filename (dir, "in.mp4", NULL);
   gchar *out = g_build_filename (dir, "out.mp4", NULL);
-  EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, FALSE };
+  /* labels that a JSON writer has to escape, each with a quote (what
+   * json-glib's reader does not forgive) */
+  EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, FALSE,
+    "[\"take \\\"it\\\"\", \"put \\\"it\\\", down\", \"open\\\\\\\"lid\\\"\", "
+    "\"close \\\"it\\\"\", \"stir\\t\\\"round\\\"\"]"
+  };
   gchar *model = ego_test_model_write (dir, "student.safetensors", &spec);
   GPtrArray *a, *b;
   gfloat *diff = g_new (gfloat, W * H);
@@ -196,6 +231,9 @@ GST_START_TEST (test_label_file_draws_and_prints)
   fail_unless (strstr (timeline, "confidence") != NULL, "%s", timeline);
   /* at least one row "  0.27s   2.93s  <verb> <noun>  NN.N%" */
   fail_unless (strstr (timeline, "%") != NULL, "no action in:\n%s", timeline);
+  check_json_lines (timeline, (const gchar *[]) {
+        "take \"it\"", "put \"it\", down", "open\\\"lid\"", "close \"it\"",
+        "stir\t\"round\"", NULL});
   check_has_audio (out);
 
   a = decode_frames (in);

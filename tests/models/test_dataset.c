@@ -568,6 +568,36 @@ test_timestamp_round_trip (void)
   }
 }
 
+/* Fields written by ego_csv_append_field read back as they were, in one
+ * record, whatever they hold. */
+static void
+test_csv_field_round_trip (void)
+{
+  static const char *fields[] = { "plain", "", "a, b", "say \"hi\"",
+    "\"", "two\nlines", "cr\r\nlf", " padded ", "pan:frying", "\xc3\xa9t\xc3\xa9"
+  };
+  GString *line = g_string_new (NULL);
+  GError *error = NULL;
+  EgoCsv csv;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++) {
+    if (i)
+      g_string_append_c (line, ',');
+    ego_csv_append_field (line, fields[i]);
+  }
+  g_string_append_c (line, '\n');
+  g_assert_true (ego_csv_init (&csv, "round-trip.csv", line->str, line->len,
+          &error));
+  g_assert_cmpint (ego_csv_next (&csv, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (csv.n_fields, ==, G_N_ELEMENTS (fields));
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_assert_cmpstr (csv.fields[i], ==, fields[i]);
+  g_assert_cmpint (ego_csv_next (&csv, &error), ==, 0);
+  ego_csv_clear (&csv);
+  g_string_free (line, TRUE);
+}
+
 /* The field parsers on their own. */
 static void
 test_field_parsers (void)
@@ -951,6 +981,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/limits", test_limits);
   g_test_add_func ("/dataset/field-parsers", test_field_parsers);
   g_test_add_func ("/dataset/timestamp-round-trip", test_timestamp_round_trip);
+  g_test_add_func ("/dataset/csv-field-round-trip", test_csv_field_round_trip);
   g_test_add_func ("/detections/valid", test_detections);
   for (guint i = 0; i < G_N_ELEMENTS (broken_lines); i++) {
     char *path = g_strconcat ("/detections/broken/", broken_lines[i].what,
