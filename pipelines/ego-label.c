@@ -419,6 +419,18 @@ run (Labeller * l)
   return ok;
 }
 
+/* A label as the terminal should see it: a model's labels may hold
+ * control characters (escape sequences), shown as '?'. */
+static gchar *
+printable (const gchar * label)
+{
+  gchar *text = g_strdup (label);
+  for (gchar * c = text; *c; c++)
+    if ((guchar) * c < 0x20 || *c == 0x7f)
+      *c = '?';
+  return text;
+}
+
 static void
 print_segments (GArray * timeline, gboolean confidence)
 {
@@ -426,7 +438,9 @@ print_segments (GArray * timeline, gboolean confidence)
       confidence ? "confidence" : "");
   for (guint i = 0; i < timeline->len; i++) {
     Segment *s = &g_array_index (timeline, Segment, i);
-    g_print ("%8.2fs %8.2fs  %-28s", s->start / 1e9, s->end / 1e9, s->label);
+    gchar *label = printable (s->label);
+    g_print ("%8.2fs %8.2fs  %-28s", s->start / 1e9, s->end / 1e9, label);
+    g_free (label);
     if (confidence)
       g_print (" %5.1f%%", 100.0 * s->confidence_sum / s->results);
     g_print ("\n");

@@ -207,6 +207,10 @@ check_json_lines (const gchar * printed, const gchar * const *verbs)
   fail_unless (results >= N_FRAMES / 2, "%u results", results);
   g_object_unref (parser);
   g_strfreev (lines);
+  /* nor does a label's tab (or escape sequence) reach the terminal raw */
+  for (const gchar * c = printed; *c; c++)
+    fail_unless ((guchar) * c >= 0x20 || *c == '\n', "control character "
+        "0x%02x printed", (guchar) * c);
 }
 
 GST_START_TEST (test_label_file_draws_and_prints)
@@ -215,10 +219,11 @@ GST_START_TEST (test_label_file_draws_and_prints)
   gchar *in = g_build_filename (dir, "in.mp4", NULL);
   gchar *out = g_build_filename (dir, "out.mp4", NULL);
   /* labels that a JSON writer has to escape, each with a quote (what
-   * json-glib's reader does not forgive) */
+   * json-glib's reader does not forgive) and a tab */
   EgoTestModelSpec spec = { 32, 8, 2, 4, 1, 1.0f, FALSE,
-    "[\"take \\\"it\\\"\", \"put \\\"it\\\", down\", \"open\\\\\\\"lid\\\"\", "
-    "\"close \\\"it\\\"\", \"stir\\t\\\"round\\\"\"]"
+    "[\"take\\t\\\"it\\\"\", \"put\\t\\\"it\\\", down\", "
+    "\"open\\t\\\\\\\"lid\\\"\", \"close\\t\\\"it\\\"\", "
+    "\"stir\\t\\\"round\\\"\"]"
   };
   gchar *model = ego_test_model_write (dir, "student.safetensors", &spec);
   GPtrArray *a, *b;
@@ -232,8 +237,8 @@ GST_START_TEST (test_label_file_draws_and_prints)
   /* at least one row "  0.27s   2.93s  <verb> <noun>  NN.N%" */
   fail_unless (strstr (timeline, "%") != NULL, "no action in:\n%s", timeline);
   check_json_lines (timeline, (const gchar *[]) {
-        "take \"it\"", "put \"it\", down", "open\\\"lid\"", "close \"it\"",
-        "stir\t\"round\"", NULL});
+        "take\t\"it\"", "put\t\"it\", down", "open\t\\\"lid\"",
+        "close\t\"it\"", "stir\t\"round\"", NULL});
   check_has_audio (out);
 
   a = decode_frames (in);
