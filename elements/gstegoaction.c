@@ -15,7 +15,9 @@
  * full-frame #GstVideoRegionOfInterestMeta whose "action" parameter holds the
  * label, and is posted as an element message named "egoaction" with the
  * fields `label`, `class-id`, `confidence`, `unsure`, `window-start`,
- * `window-end` (timestamps of the first and last frame), `running-time`,
+ * `window-end` (stream times, the position in the media, of the first and
+ * last frame; GST_CLOCK_TIME_NONE for frames without a timestamp or a TIME
+ * segment), `running-time`,
  * `frames`, and per head `<head>-label`, `<head>-class-id`,
  * `<head>-confidence` and `<head>-top-k` (a list of structures with `id`,
  * `label` and `probability`).
@@ -28,7 +30,11 @@
  * ]|
  *
  * egoaction holds no buffers and adds no latency: results describe windows
- * that end at, or before, the buffer they ride on.
+ * that end at, or before, the buffer they ride on. A window that covers
+ * more than twice the time the model was made for (frames dropped in
+ * `async` mode, a source that slowed down) is marked unsure. Buffers
+ * flagged GAP end the window like a gap event; in reverse playback nothing
+ * is recognised (the network only looks back in time).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -78,8 +84,10 @@ enum
   PROP_STATS,
 };
 
-#define EGO_ACTION_CAPS GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBx, BGRx, xRGB, " \
-    "xBGR, RGBA, BGRA, ARGB, ABGR }")
+/* the sizes the preprocessing takes */
+#define EGO_ACTION_CAPS "video/x-raw, format = (string) { RGB, BGR, RGBx, " \
+    "BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }, width = (int) [ 1, 16384 ], " \
+    "height = (int) [ 1, 16384 ], framerate = " GST_VIDEO_FPS_RANGE
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (EGO_ACTION_CAPS));
@@ -227,6 +235,17 @@ worker_settings (EgoActionSettings * s, gpointer data)
   GST_OBJECT_UNLOCK (self);
 }
 
+/* A window longer than max_span (frames dropped, a source that slowed
+ * down) is not what the model learned from. Call with the object lock. */
+static void
+check_span (GstEgoAction * self, EgoActionResult * r)
+{
+  if (self->max_span && GST_CLOCK_TIME_IS_VALID (r->start)
+      && GST_CLOCK_TIME_IS_VALID (r->end) && r->end > r->start
+      && r->end - r->start > self->max_span)
+    r->unsure = TRUE;
+}
+
 /* A result of a frame pushed before the last reset (a flush, new caps...)
  * is neither attached nor posted: the check and the store are one step
  * under the lock that reset_stream takes to count the reset. */
@@ -235,17 +254,20 @@ worker_result (const EgoActionResult * r, gint64 us, GstClockTime running,
     guint tag, gpointer data)
 {
   GstEgoAction *self = data;
+  EgoActionResult result;
   gboolean keep;
   GST_OBJECT_LOCK (self);
   keep = r != NULL && tag == self->resets;
   if (keep) {
-    self->pending = *r;
+    result = *r;
+    check_span (self, &result);
+    self->pending = result;
     self->have_pending = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
   count_inference (self, us, keep);
   if (keep)
-    post_result (self, r, running);
+    post_result (self, &result, running);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -257,11 +279,13 @@ reset_stream (GstEgoAction * self)
   GST_DEBUG_OBJECT (self, "reset");
   self->since_reset = 0;
   if (self->worker) {
-    ego_action_worker_flush (self->worker);
+    /* counted first: a result the worker finishes while it is flushed
+     * has the old count and is dropped */
     GST_OBJECT_LOCK (self);
     self->resets++;
     self->have_pending = FALSE;
     GST_OBJECT_UNLOCK (self);
+    ego_action_worker_flush (self->worker);
   } else if (self->core) {
     ego_action_core_reset (self->core);
   }
@@ -308,6 +332,7 @@ gst_ego_action_start (GstBaseTransform * trans)
     self->worker = ego_action_worker_new (self->core, ASYNC_QUEUE,
         worker_settings, worker_result, self);
   self->since_reset = 0;
+  self->said_reverse = FALSE;
   g_free (path);
   return TRUE;
 
@@ -382,6 +407,12 @@ gst_ego_action_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   }
   self->info = info;
   self->step = MAX (step, 1);
+  /* twice the time the model's window covers at this frame rate */
+  GST_OBJECT_LOCK (self);
+  self->max_span = info.fps_n > 0 && info.fps_d > 0 ?
+      gst_util_uint64_scale (2 * (meta->frames - 1) * (guint64) self->step,
+      GST_SECOND * info.fps_d, info.fps_n) : 0;
+  GST_OBJECT_UNLOCK (self);
   /* a new size or format is a new sequence */
   reset_stream (self);
   return TRUE;
@@ -420,11 +451,29 @@ preprocess_frame (GstEgoAction * self, GstVideoFrame * frame)
         self->input + v * view);
 }
 
+/* The frame's running time; GST_CLOCK_TIME_NONE without a timestamp or a
+ * TIME segment (appsrc's default is bytes). */
 static GstClockTime
 running_time (GstEgoAction * self, GstBuffer * buf)
 {
-  return gst_segment_to_running_time (&GST_BASE_TRANSFORM (self)->segment,
-      GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  const GstSegment *seg = &GST_BASE_TRANSFORM (self)->segment;
+  if (seg->format != GST_FORMAT_TIME || !GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_running_time (seg, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf));
+}
+
+/* The frame's stream time, its position in the media: what window-start
+ * and window-end report (a buffer's PTS may count from elsewhere, as in
+ * MPEG-TS). */
+static GstClockTime
+stream_time (GstEgoAction * self, GstBuffer * buf)
+{
+  const GstSegment *seg = &GST_BASE_TRANSFORM (self)->segment;
+  if (seg->format != GST_FORMAT_TIME || !GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_stream_time (seg, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf));
 }
 
 /* Sync mode: runs the network now; attaches and posts a due result. */
@@ -439,10 +488,13 @@ recognise_now (GstEgoAction * self, GstBuffer * buf)
   settings = self->settings;
   GST_OBJECT_UNLOCK (self);
   due = ego_action_core_process (self->core, self->input,
-      GST_BUFFER_PTS (buf), &settings, &result, &us);
+      stream_time (self, buf), &settings, &result, &us);
   count_inference (self, us, due);
   if (!due)
     return;
+  GST_OBJECT_LOCK (self);
+  check_span (self, &result);
+  GST_OBJECT_UNLOCK (self);
   attach_result (self, buf, &result);
   post_result (self, &result, running_time (self, buf));
 }
@@ -480,12 +532,36 @@ attach_pending (GstEgoAction * self, GstBuffer * buf)
     attach_result (self, buf, &result);
 }
 
+/* Frames the network should not see: a GAP buffer (a filler, not video)
+ * ends the window as a gap event does; reverse playback would show it
+ * time backwards. */
+static gboolean
+skip_frame (GstEgoAction * self, GstBuffer * buf)
+{
+  if (GST_BASE_TRANSFORM (self)->segment.rate < 0) {
+    if (!self->said_reverse)
+      GST_ELEMENT_WARNING (self, STREAM, NOT_IMPLEMENTED,
+          ("Actions are not recognised in reverse playback."),
+          ("the network looks back in time only"));
+    self->said_reverse = TRUE;
+    return TRUE;
+  }
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)) {
+    if (self->since_reset > 0)
+      reset_stream (self);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static GstFlowReturn
 gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstEgoAction *self = GST_EGO_ACTION (trans);
   GstVideoFrame frame;
   gboolean sampled;
+  if (skip_frame (self, buf))
+    return GST_FLOW_OK;
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)
       && self->since_reset > 0)
     reset_stream (self);
@@ -506,7 +582,8 @@ gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   if (self->worker) {
     /* resets only changes on this thread: read without the lock */
     guint dropped = ego_action_worker_push (self->worker, self->input,
-        GST_BUFFER_PTS (buf), running_time (self, buf), self->resets, FALSE);
+        stream_time (self, buf), running_time (self, buf), self->resets,
+        FALSE);
     if (dropped)
       count_drop (self);
   } else {
@@ -730,8 +807,8 @@ install_properties (GObjectClass * gobject_class)
           1, 1000, DEFAULT_PROP_MIN_HOLD, RW_PLAYING));
   g_object_class_install_property (gobject_class, PROP_VIEWS,
       g_param_spec_uint ("views", "Views",
-          "Crops per frame: 1 (centre) or 3 (along the long side), averaged; "
-          "read at start",
+          "Crops per frame: 1 (centre) or 3 (along the long side), averaged "
+          "(2 is taken as 1); read at start",
           1, 3, DEFAULT_PROP_VIEWS, RW_READY));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",

@@ -56,6 +56,9 @@ struct _GstEgoAction
   guint run_views;              /* views when started */
   guint step;                   /* sample every step-th frame */
   guint64 since_reset;          /* frames since the last reset */
+  GstClockTime max_span;        /* a longer window is unsure (0: no limit);
+                                 * under the object lock */
+  gboolean said_reverse;        /* reverse playback was warned about */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (egoaction);

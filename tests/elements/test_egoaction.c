@@ -285,6 +285,121 @@ GST_START_TEST (test_resets)
 
 GST_END_TEST;
 
+/* Pushes one buffer; TRUE with its meta copied into *meta if it carries
+ * a result. */
+static gboolean
+push_one (GstHarness * hx, GstBuffer * in, GstEgoActionMeta * meta)
+{
+  GstBuffer *out;
+  GstEgoActionMeta *m;
+  fail_unless_equals_int (gst_harness_push (hx, in), GST_FLOW_OK);
+  out = gst_harness_pull (hx);
+  m = gst_buffer_get_ego_action_meta (out);
+  if (m && meta)
+    *meta = *m;
+  gst_buffer_unref (out);
+  return m != NULL;
+}
+
+/* Window times are stream times: with PTS counting from 10 s in a segment
+ * whose stream time starts at 0 (as in MPEG-TS), the first window ends at
+ * (T - 1) / FPS; frames without timestamps, or a segment not in TIME (an
+ * appsrc in bytes), give GST_CLOCK_TIME_NONE and results all the same. */
+GST_START_TEST (test_window_times)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstVideoInfo info;
+  GstSegment seg;
+  GstEgoActionMeta meta;
+  gboolean got = FALSE;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = 10 * GST_SECOND;
+  seg.time = 0;
+  fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&seg)));
+  for (guint i = 0; i < T; i++) {
+    GstBuffer *buf = make_frame (&info, i);
+    GST_BUFFER_PTS (buf) += 10 * GST_SECOND;
+    got = push_one (hx, buf, &meta);
+  }
+  fail_unless (got);
+  fail_unless_equals_uint64 (meta.window_start, 0);
+  fail_unless_equals_uint64 (meta.window_end,
+      gst_util_uint64_scale (T - 1, GST_SECOND, FPS));
+
+  /* no timestamps */
+  for (guint i = 0; i < T; i++) {
+    GstBuffer *buf = make_frame (&info, 100 + i);
+    GST_BUFFER_PTS (buf) = GST_CLOCK_TIME_NONE;
+    got = push_one (hx, buf, &meta);
+  }
+  fail_unless (got);
+  fail_unless_equals_uint64 (meta.window_end, GST_CLOCK_TIME_NONE);
+
+  /* a segment in bytes */
+  gst_segment_init (&seg, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&seg)));
+  for (guint i = 0; i < T; i++)
+    got = push_one (hx, make_frame (&info, 200 + i), &meta);
+  fail_unless (got);
+  fail_unless_equals_uint64 (meta.window_start, GST_CLOCK_TIME_NONE);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* A window that covers more than twice the model's time at the stream's
+ * frame rate (here frames a second apart at 30 fps) is unsure; the same
+ * frames on time are not (threshold 0). */
+GST_START_TEST (test_stretched_window_unsure)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstVideoInfo info;
+  GstEgoActionMeta meta;
+  gboolean got = FALSE;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  for (guint i = 0; i < T; i++)
+    got = push_one (hx, make_frame (&info, i), &meta);
+  fail_unless (got);
+  fail_if (meta.unsure);
+  for (guint i = T; i < 2 * T; i++) {
+    GstBuffer *buf = make_frame (&info, i);
+    GST_BUFFER_PTS (buf) = i * GST_SECOND;
+    got = push_one (hx, buf, &meta);
+  }
+  fail_unless (got);
+  fail_unless (meta.unsure, "a window of %" GST_TIME_FORMAT " is sure",
+      GST_TIME_ARGS (meta.window_end - meta.window_start));
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
+/* A buffer flagged GAP is not seen by the network and ends the window;
+ * in reverse playback nothing is recognised. */
+GST_START_TEST (test_gap_buffers_and_reverse)
+{
+  GstHarness *hx = harness_new (NULL, "RGB", 32, 32);
+  GstVideoInfo info;
+  GstSegment seg;
+  GstBuffer *gap;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 32, 32);
+  fail_unless_equals_int (push_frames (hx, &info, 0, T, NULL), 1);
+  gap = make_frame (&info, T);
+  GST_BUFFER_FLAG_SET (gap, GST_BUFFER_FLAG_GAP);
+  fail_if (push_one (hx, gap, NULL));
+  fail_unless_equals_int (push_frames (hx, &info, T + 1, T - 1, NULL), 0);
+  fail_unless_equals_int (push_frames (hx, &info, 2 * T, 1, NULL), 1);
+
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.rate = -1.0;
+  fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (push_frames (hx, &info, 100, 3 * T, NULL), 0);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
 /* A new frame size mid-stream is taken, and starts a new window. */
 GST_START_TEST (test_renegotiation)
 {
@@ -819,6 +934,9 @@ egoaction_suite (void)
   tcase_add_test (tc, test_stride_counts);
   tcase_add_test (tc, test_meta_matches_offline);
   tcase_add_test (tc, test_resets);
+  tcase_add_test (tc, test_window_times);
+  tcase_add_test (tc, test_stretched_window_unsure);
+  tcase_add_test (tc, test_gap_buffers_and_reverse);
   tcase_add_test (tc, test_renegotiation);
   tcase_add_test (tc, test_frame_step);
   tcase_add_test (tc, test_threshold_and_message);

@@ -29,11 +29,14 @@ typedef struct
 /**
  * GstEgoActionMeta:
  * @meta: parent
- * @window_start: timestamp (PTS) of the first frame of the window
- * @window_end: timestamp (PTS) of the last frame of the window
+ * @window_start: stream time (the position in the media) of the first
+ *   frame of the window; GST_CLOCK_TIME_NONE when the frames had no
+ *   timestamps or the segment was not in TIME
+ * @window_end: stream time of the last frame of the window
  * @frames: number of sampled frames in the window
  * @unsure: TRUE when the primary head's top probability is below the
- *   element's threshold
+ *   element's threshold, or the window covers more than twice the time
+ *   the model was made for
  * @n_heads: number of heads; heads[0] is the primary one
  * @heads: per head top-k
  */
