@@ -494,4 +494,7 @@ gst_ego_flow_init (GstEgoFlow * self)
   self->params.warps = DEFAULT_PROP_WARPS;
   self->params.sor_iterations = DEFAULT_PROP_ITERATIONS;
   self->params.alpha = DEFAULT_PROP_SMOOTHNESS;
+  /* a frame dropped for lateness would make the next flow span two frame
+   * intervals unnoticed (the drop is flagged on the output, not here) */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }

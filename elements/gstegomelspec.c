@@ -91,6 +91,8 @@ struct _GstEgoMelspec
   GstClockTime origin;
   guint64 next_window;          /* k of the next window to send */
   gboolean discont;             /* the next window starts a new run */
+  GstClockTime resume;          /* where the last drained audio ended: the
+                                 * next buffer's time if it has none */
   GstSegment segment;
 };
 
@@ -156,6 +158,7 @@ static void
 gst_ego_melspec_reset (GstEgoMelspec * self)
 {
   self->started = FALSE;
+  self->resume = GST_CLOCK_TIME_NONE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
 }
 
@@ -234,6 +237,7 @@ gst_ego_melspec_drain (GstEgoMelspec * self)
       && gst_ego_melspec_window_time (self, self->next_window) < end)
     ret = gst_ego_melspec_push_mono (self, self->s.hop, end);
   self->started = FALSE;
+  self->resume = end;
   return ret;
 }
 
@@ -279,9 +283,34 @@ gst_ego_melspec_follow (GstEgoMelspec * self, GstBuffer * buf)
       pts = expected;
   }
   if (!GST_CLOCK_TIME_IS_VALID (pts))
-    pts = self->segment.start;
+    pts = GST_CLOCK_TIME_IS_VALID (self->resume) ? self->resume :
+        self->segment.start;
   gst_ego_melspec_restart (self, pts);
   return GST_FLOW_OK;
+}
+
+/* A gap is silence: its windows go out as they would for silent audio
+ * (a live source that goes quiet with GAP events still gives windows). */
+static GstFlowReturn
+gst_ego_melspec_gap (GstEgoMelspec * self, GstClockTime ts, GstClockTime dur)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint64 n = gst_util_uint64_scale_round (dur, self->info.rate, GST_SECOND);
+  GstClockTime end = self->started ? gst_ego_melspec_end_time (self) : ts;
+
+  if (!self->started || ts + DISCONT_TOLERANCE < end
+      || ts > end + DISCONT_TOLERANCE) {
+    if ((ret = gst_ego_melspec_drain (self)) != GST_FLOW_OK)
+      return ret;
+    gst_ego_melspec_restart (self, ts);
+  }
+  memset (self->mono, 0, sizeof (float) * self->s.hop);
+  while (n > 0 && ret == GST_FLOW_OK) {
+    guint m = (guint) MIN (n, (guint64) self->s.hop);
+    ret = gst_ego_melspec_push_mono (self, m, GST_CLOCK_TIME_NONE);
+    n -= m;
+  }
+  return ret;
 }
 
 static GstFlowReturn
@@ -418,8 +447,26 @@ gst_ego_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_event_unref (event);
       return ok;
     case GST_EVENT_SEGMENT:
+      /* the windows of the segment so far go out in it */
+      gst_ego_melspec_drain (self);
+      self->resume = GST_CLOCK_TIME_NONE;
       gst_event_copy_segment (event, &self->segment);
+      if (self->segment.format != GST_FORMAT_TIME) {
+        /* raw audio from a file comes in bytes: the windows are timed */
+        gst_segment_init (&self->segment, GST_FORMAT_TIME);
+        gst_event_unref (event);
+        event = gst_event_new_segment (&self->segment);
+      }
       break;
+    case GST_EVENT_GAP:{
+      GstClockTime ts, dur;
+      gst_event_parse_gap (event, &ts, &dur);
+      if (self->stream == NULL || !GST_CLOCK_TIME_IS_VALID (ts)
+          || !GST_CLOCK_TIME_IS_VALID (dur))
+        break;
+      gst_event_unref (event);
+      return gst_ego_melspec_gap (self, ts, dur) == GST_FLOW_OK;
+    }
     case GST_EVENT_FLUSH_STOP:
       gst_ego_melspec_reset (self);
       break;

@@ -215,6 +215,36 @@ GST_START_TEST (test_resets)
 
 GST_END_TEST;
 
+/* Flow is between consecutive frames: a QoS event saying the sink runs
+ * late drops nothing (a dropped frame would make the next flow span two
+ * frame intervals, twice the motion, unnoticed). */
+GST_START_TEST (test_no_qos_drops)
+{
+  GstHarness *hx = harness_new ("RGB", 64, 48, NULL);
+  GstBuffer *out;
+  guint other;
+
+  for (guint i = 0; i < 2; i++)
+    gst_buffer_unref (gst_harness_push_and_pull (hx, make_frame ("RGB", 64,
+                48, i, 1.0f, 0.0f)));
+  fail_unless (gst_harness_push_upstream_event (hx,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 1.5, GST_SECOND / FPS,
+              gst_util_uint64_scale (1, GST_SECOND, FPS))));
+  fail_unless_equals_int (gst_harness_push (hx, make_frame ("RGB", 64, 48, 2,
+              1.0f, 0.0f)), GST_FLOW_OK);
+  out = gst_harness_try_pull (hx);
+  fail_unless (out != NULL, "frame 2 was dropped");
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (hx, make_frame ("RGB", 64, 48, 3, 1.0f,
+          0.0f));
+  /* one pixel a frame, as between frames 0 and 1 */
+  fail_unless (channel_mean (hx, out, 0, 8, 128, &other) < 138.0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (hx);
+}
+
+GST_END_TEST;
+
 /* A DROPPABLE frame comes out as zero motion flagged GAP, and is still the
  * previous frame of the next one: frames 0..3 with frames 1 and 2
  * droppable give frame 3 the same bytes as when every frame is computed. */
@@ -359,6 +389,7 @@ egoflow_suite (void)
   tcase_add_test (tc, test_encoding);
   tcase_add_test (tc, test_resets);
   tcase_add_test (tc, test_droppable);
+  tcase_add_test (tc, test_no_qos_drops);
   tcase_add_test (tc, test_state_cycling);
   tcase_add_test (tc, test_true_motion);
   return s;

@@ -46,7 +46,7 @@ make_buffer (const float *x, guint n, guint channels, gboolean s16,
   return buf;
 }
 
-/* pushes n frames in 20 ms buffers from pts start */
+/* pushes n frames in 20 ms buffers from pts start (NONE: untimed) */
 static void
 push_audio (GstHarness * h, const float *x, guint n, guint channels,
     gboolean s16, GstClockTime start)
@@ -55,7 +55,8 @@ push_audio (GstHarness * h, const float *x, guint n, guint channels,
 
   for (guint i = 0; i < n; i += piece) {
     guint len = MIN (piece, n - i);
-    GstClockTime pts = start + gst_util_uint64_scale (i, GST_SECOND, RATE);
+    GstClockTime pts = GST_CLOCK_TIME_IS_VALID (start) ?
+        start + gst_util_uint64_scale (i, GST_SECOND, RATE) : start;
     fail_unless_equals_int (gst_harness_push (h, make_buffer (x + (gsize) i *
                 channels, len, channels, s16, pts)), GST_FLOW_OK);
   }
@@ -440,6 +441,122 @@ GST_START_TEST (test_gap_restarts)
 
 GST_END_TEST;
 
+/* A GAP event is silence: windows go on through it at every frame time,
+ * with no new run, as for silent audio (a live source that goes quiet
+ * with GAP events still gives windows). */
+GST_START_TEST (test_gap_event_is_silence)
+{
+  GstHarness *h = harness_new ("window-frames=32", F32_CAPS ",channels=1");
+  float *x = make_signal (RATE / 2, 900.0, 0.3f, 0.05f);
+  float *quiet = g_new0 (float, RATE / 2);
+  GPtrArray *w, *silent;
+
+  push_audio (h, x, RATE / 2, 1, FALSE, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_gap (GST_SECOND / 2,
+              GST_SECOND / 2)));
+  push_audio (h, x, RATE / 2, 1, FALSE, GST_SECOND);
+  w = finish (h);
+  /* 0 .. 44 / 30 s, one run */
+  fail_unless_equals_int (w->len, 45);
+  for (guint k = 0; k < w->len; k++) {
+    GstBuffer *buf = g_ptr_array_index (w, k);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), frame_time (k, 30));
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+            GST_BUFFER_FLAG_DISCONT), k == 0);
+  }
+  /* the middle of the gap is what silence gives */
+  silent = run ("window-frames=32", quiet, RATE / 2, 1, FALSE);
+  fail_unless (same_windows (w, 22, silent, 7, 1, 64 * 32));
+  g_ptr_array_unref (silent);
+  g_ptr_array_unref (w);
+  g_free (quiet);
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static GstPadProbeReturn
+log_order (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GString *order = data;
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER)
+    g_string_append_c (order, 'b');
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_SEGMENT)
+    g_string_append_c (order, 's');
+  return GST_PAD_PROBE_OK;
+}
+
+/* A new segment without a flush: the windows of the audio before it go
+ * out before it does. A segment in bytes (raw audio from a file) goes on
+ * in time, as the windows are timed. */
+GST_START_TEST (test_segment_order_and_format)
+{
+  GstHarness *h = harness_new ("window-frames=32", F32_CAPS ",channels=1");
+  float *x = make_signal (RATE / 2, 900.0, 0.3f, 0.05f);
+  GString *order = g_string_new (NULL);
+  GstSegment seg;
+  GstEvent *ev;
+  const GstSegment *got;
+
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, log_order, order, NULL);
+  push_audio (h, x, RATE / 2, 1, FALSE, 0);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = 5 * GST_SECOND;
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  /* 15 windows, the last ones drained, then the segment */
+  fail_unless_equals_string (order->str, "bbbbbbbbbbbbbbbs");
+
+  gst_segment_init (&seg, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  while ((ev = gst_harness_try_pull_event (h)) != NULL) {
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT) {
+      gst_event_parse_segment (ev, &got);
+      seg = *got;
+    }
+    gst_event_unref (ev);
+  }
+  fail_unless_equals_int (seg.format, GST_FORMAT_TIME);
+  g_string_free (order, TRUE);
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Audio without timestamps goes on where it was across a change of caps
+ * (mono to stereo): the windows' times do not start again at 0. */
+GST_START_TEST (test_untimed_audio_across_caps)
+{
+  GstHarness *h = harness_new ("window-frames=32", F32_CAPS ",channels=1");
+  float *x = make_signal (RATE, 900.0, 0.3f, 0.05f);
+  GPtrArray *w;
+  GstCaps *caps;
+  GstClockTime last = 0;
+
+  push_audio (h, x, RATE / 2, 1, FALSE, GST_CLOCK_TIME_NONE);
+  /* the caps alone, as a decoder sends them (no new segment) */
+  caps = gst_caps_from_string (F32_CAPS ",channels=2");
+  fail_unless (gst_harness_push_event (h, gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+  push_audio (h, x, RATE / 2, 2, FALSE, GST_CLOCK_TIME_NONE);
+  w = finish (h);
+  fail_unless (w->len >= 29, "%u windows", w->len);
+  for (guint k = 0; k < w->len; k++) {
+    GstClockTime t = GST_BUFFER_PTS (g_ptr_array_index (w, k));
+    fail_unless (k == 0 || t > last, "window %u at %" GST_TIME_FORMAT
+        " after %" GST_TIME_FORMAT, k, GST_TIME_ARGS (t), GST_TIME_ARGS (last));
+    last = t;
+  }
+  g_ptr_array_unref (w);
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* The element reports how long after a window's centre it can send it:
  * half a window and half an FFT. */
 GST_START_TEST (test_latency)
@@ -701,6 +818,9 @@ egomelspec_suite (void)
   tcase_add_test (tc, test_stereo_downmix);
   tcase_add_test (tc, test_flush_resets);
   tcase_add_test (tc, test_gap_restarts);
+  tcase_add_test (tc, test_gap_event_is_silence);
+  tcase_add_test (tc, test_segment_order_and_format);
+  tcase_add_test (tc, test_untimed_audio_across_caps);
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_bad_settings);
   tcase_add_test (tc, test_state_cycling);
