@@ -30,8 +30,10 @@
  * window centred before the end is sent. A flush forgets everything; a
  * discontinuity (a buffer marked DISCONT, or timestamps jumping by more
  * than 40 ms) sends the windows of the audio so far, then starts over from
- * the new buffer's time. The spectrogram settings are read when caps
- * arrive.
+ * the new buffer's time; so does a new segment, after those windows. A
+ * GAP event is silence: windows go on through it. Audio without
+ * timestamps is timed from where the audio so far ended. The spectrogram
+ * settings are read when caps arrive.
  *
  * ## Example launch line
  * |[
