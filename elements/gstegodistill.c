@@ -321,7 +321,7 @@ train (GstEgoDistill * self)
   EgoRunSettings s;
   GError *error = NULL;
   gchar *report;
-  read_settings (self, &s);
+  read_settings (self, &s);     /* checked in begin_run */
   if (self->collector == NULL)
     goto no_clips;
   if (!prepare_caches (self, &s, &error))
@@ -396,10 +396,12 @@ check_settings (GstEgoDistill * self, const EgoRunSettings * s,
   return TRUE;
 }
 
+/* A run's state lives from READY to PAUSED and back (GstBaseSink's start
+ * and stop are NULL <-> READY only): READY -> PLAYING -> READY -> PLAYING
+ * trains twice, from scratch, with the settings of each time. */
 static gboolean
-gst_ego_distill_start (GstBaseSink * sink)
+begin_run (GstEgoDistill * self)
 {
-  GstEgoDistill *self = GST_EGO_DISTILL (sink);
   EgoRunSettings s;
   gboolean blocks_ok = read_settings (self, &s);
   gboolean ok = check_settings (self, &s, blocks_ok);
@@ -413,24 +415,39 @@ gst_ego_distill_start (GstBaseSink * sink)
   return TRUE;
 }
 
-static gboolean
-gst_ego_distill_stop (GstBaseSink * sink)
+static void
+end_run (GstEgoDistill * self)
 {
-  GstEgoDistill *self = GST_EGO_DISTILL (sink);
   g_clear_pointer (&self->run, ego_run_free);
   g_clear_pointer (&self->collector, ego_clip_collector_free);
   if (self->have_info)
     ego_dataset_info_clear (&self->info);
   self->have_info = FALSE;
-  return TRUE;
 }
 
+static GstStateChangeReturn
+gst_ego_distill_change_state (GstElement * element, GstStateChange transition)
+{
+  GstEgoDistill *self = GST_EGO_DISTILL (element);
+  GstStateChangeReturn ret;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !begin_run (self))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    end_run (self);
+  return ret;
+}
+
+/* Training (polling this between steps) stops for READY or a flush; a
+ * pause lets it go on (it runs without the preroll lock), and its EOS is
+ * posted once the pipeline plays again. */
 static gboolean
 gst_ego_distill_unlock (GstBaseSink * sink)
 {
   GstEgoDistill *self = GST_EGO_DISTILL (sink);
-  /* training polls this between steps */
-  g_atomic_int_set (&self->stopping, 1);
+  if (GST_STATE_TARGET (sink) <= GST_STATE_READY
+      || GST_PAD_IS_FLUSHING (GST_BASE_SINK_PAD (sink)))
+    g_atomic_int_set (&self->stopping, 1);
   return TRUE;
 }
 
@@ -619,8 +636,8 @@ gst_ego_distill_class_init (GstEgoDistillClass * klass)
       "Trains a student network on dataset clips, from labels or distilled "
       "from teacher logits", "gst-ego");
 
-  sink_class->start = GST_DEBUG_FUNCPTR (gst_ego_distill_start);
-  sink_class->stop = GST_DEBUG_FUNCPTR (gst_ego_distill_stop);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_ego_distill_change_state);
   sink_class->unlock = GST_DEBUG_FUNCPTR (gst_ego_distill_unlock);
   sink_class->set_caps = GST_DEBUG_FUNCPTR (gst_ego_distill_set_caps);
   sink_class->event = GST_DEBUG_FUNCPTR (gst_ego_distill_event);

@@ -69,21 +69,27 @@ last (const Outcome * o, const gchar * name)
   return NULL;
 }
 
-/* Runs the graph to EOS or error; with stop_at_epoch, goes to NULL as soon
- * as that epoch's message arrives, as a killed run would. */
-static void
-run_graph (const gchar * src_props, const gchar * sink_props,
-    guint stop_at_epoch, Outcome * o)
+static GstElement *
+make_graph (const gchar * src_props, const gchar * sink_props)
 {
   gchar *desc = g_strdup_printf ("egodatasetsrc data=%s frames=4 "
       "short-side=36 %s ! egodistill %s", data_dir, src_props, sink_props);
   GstElement *pipe = gst_parse_launch (desc, NULL);
+  fail_unless (pipe != NULL, "cannot build %s", desc);
+  g_free (desc);
+  return pipe;
+}
+
+/* Runs the graph to EOS or error; with stop_at_epoch, goes to NULL as soon
+ * as that epoch's message arrives, as a killed run would. */
+static void
+run_pipe (GstElement * pipe, guint stop_at_epoch, Outcome * o)
+{
   GstBus *bus = gst_element_get_bus (pipe);
   gboolean done = FALSE;
   o->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_structure_free);
   o->error = NULL;
-  fail_unless (pipe != NULL, "cannot build %s", desc);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   while (!done) {
     GstMessage *msg = gst_bus_timed_pop (bus, GST_CLOCK_TIME_NONE);
@@ -109,7 +115,13 @@ run_graph (const gchar * src_props, const gchar * sink_props,
       GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (bus);
   gst_object_unref (pipe);
-  g_free (desc);
+}
+
+static void
+run_graph (const gchar * src_props, const gchar * sink_props,
+    guint stop_at_epoch, Outcome * o)
+{
+  run_pipe (make_graph (src_props, sink_props), stop_at_epoch, o);
 }
 
 static gchar *
@@ -188,6 +200,70 @@ GST_START_TEST (test_learns_from_labels)
   ego_model_meta_clear (&meta);
   g_free (path);
   outcome_clear (&o);
+  g_free (props);
+}
+
+GST_END_TEST;
+
+/* PAUSED (prerolled, the first clip in), back to READY, then played to
+ * the end: a new run from scratch, as if never started before. */
+GST_START_TEST (test_ready_then_again)
+{
+  Outcome o;
+  gchar *props = g_strdup_printf ("out=%s/again epochs=2 " TINY, tmpdir);
+  GstElement *pipe = make_graph ("split=train", props);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PAUSED) !=
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (gst_element_get_state (pipe, NULL, NULL,
+          60 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  run_pipe (pipe, 0, &o);
+  fail_unless (o.error == NULL, "%s", o.error);
+  fail_unless_equals_int (count (&o, "egodistill-epoch"), 2);
+  fail_unless_equals_int (count (&o, "egodistill-done"), 1);
+  fail_unless (out_exists ("again", "model.safetensors"));
+  outcome_clear (&o);
+  g_free (props);
+}
+
+GST_END_TEST;
+
+/* Paused during training (after the first epoch) and played again: the
+ * training goes on and ends as usual, with its EOS. */
+GST_START_TEST (test_pause_during_training)
+{
+  gchar *props = g_strdup_printf ("out=%s/paused epochs=3 " TINY, tmpdir);
+  GstElement *pipe = make_graph ("split=train", props);
+  GstBus *bus = gst_element_get_bus (pipe);
+  gboolean paused = FALSE, eos = FALSE;
+  guint epochs = 0, done = 0;
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while (!eos) {
+    GstMessage *msg = gst_bus_timed_pop (bus, 120 * GST_SECOND);
+    const GstStructure *st;
+    fail_unless (msg != NULL, "no EOS after %u epochs", epochs);
+    st = gst_message_get_structure (msg);
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    eos = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT) {
+      epochs += gst_structure_has_name (st, "egodistill-epoch");
+      done += gst_structure_has_name (st, "egodistill-done");
+    }
+    gst_message_unref (msg);
+    if (epochs == 1 && !paused) {
+      gst_element_set_state (pipe, GST_STATE_PAUSED);
+      g_usleep (G_USEC_PER_SEC / 5);
+      gst_element_set_state (pipe, GST_STATE_PLAYING);
+      paused = TRUE;
+    }
+  }
+  fail_unless_equals_int (epochs, 3);
+  fail_unless_equals_int (done, 1);
+  fail_unless (out_exists ("paused", "model.safetensors"));
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
   g_free (props);
 }
 
@@ -503,6 +579,8 @@ egodistill_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_learns_from_labels);
+  tcase_add_test (tc, test_ready_then_again);
+  tcase_add_test (tc, test_pause_during_training);
   tcase_add_test (tc, test_resume_is_exact);
   tcase_add_test (tc, test_killed_launcher_resumes);
   tcase_add_test (tc, test_distills_from_logits);
