@@ -231,10 +231,12 @@ gst_ego_synth_audio_src_query (GstBaseSrc * bsrc, GstQuery * query)
   return res;
 }
 
+/* a live source is not: its clock is the wall's (a seek of an hour would
+ * wait an hour) */
 static gboolean
 gst_ego_synth_audio_src_is_seekable (GstBaseSrc * bsrc)
 {
-  return TRUE;
+  return !gst_base_src_is_live (bsrc);
 }
 
 /* Every sample can be made on its own: start at the new position. */

@@ -340,10 +340,12 @@ gst_ego_synth_video_src_query (GstBaseSrc * bsrc, GstQuery * query)
   return res;
 }
 
+/* a live source is not: its clock is the wall's (a seek of an hour would
+ * wait an hour) */
 static gboolean
 gst_ego_synth_video_src_is_seekable (GstBaseSrc * bsrc)
 {
-  return TRUE;
+  return !gst_base_src_is_live (bsrc);
 }
 
 /* Any frame can be made on its own: go straight to the first frame at or

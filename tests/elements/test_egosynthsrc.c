@@ -685,6 +685,31 @@ GST_START_TEST (test_state_cycling)
 
 GST_END_TEST;
 
+/* Live, the source is not seekable (its clock is the wall's: a seek four
+ * seconds ahead would wait four seconds); it says so and refuses. */
+GST_START_TEST (test_live_not_seekable)
+{
+  GstElement *pipeline = gst_parse_launch ("egosynthsrc is-live=true ! "
+      "video/x-raw,width=64,height=48 ! fakesink", NULL);
+  GstQuery *q = gst_query_new_seeking (GST_FORMAT_TIME);
+  gboolean seekable = TRUE;
+
+  fail_unless (pipeline != NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  fail_unless (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND)
+      == GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_element_query (pipeline, q));
+  gst_query_parse_seeking (q, NULL, &seekable, NULL, NULL);
+  fail_if (seekable);
+  fail_if (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+          GST_SEEK_FLAG_FLUSH, 4 * GST_SECOND));
+  gst_query_unref (q);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* A flushing seek back to the start plays the same frames again. */
 GST_START_TEST (test_seek_to_start)
 {
@@ -805,6 +830,7 @@ egosynthsrc_suite (void)
   tcase_add_test (tc, test_is_live_timestamps);
   tcase_add_test (tc, test_state_cycling);
   tcase_add_test (tc, test_seek_to_start);
+  tcase_add_test (tc, test_live_not_seekable);
   tcase_add_test (tc, test_renegotiation);
   return s;
 }
