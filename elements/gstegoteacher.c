@@ -123,6 +123,8 @@ load_pad (GstEgoTeacher * self, GstEgoTeacherPad * pad)
   model = g_strdup (pad->model);
   name = g_strdup (pad->teacher_name);
   GST_OBJECT_UNLOCK (pad);
+  if (!gst_pad_is_linked (GST_PAD (pad)))
+    goto not_linked;
   if (model == NULL)
     goto no_model;
   pad->net = ego_teacher_net_load (model, &error);
@@ -138,6 +140,16 @@ load_pad (GstEgoTeacher * self, GstEgoTeacherPad * pad)
   return TRUE;
 
   /* ERRORS */
+not_linked:
+  {
+    /* the clips would wait for its frames for ever */
+    GST_ELEMENT_ERROR (self, CORE, PAD, ("Pad %s is not linked.",
+            GST_PAD_NAME (pad)), ("link a source to every requested pad, or "
+            "release the pad"));
+    g_free (model);
+    g_free (name);
+    return FALSE;
+  }
 no_model:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Pad %s has no teacher "

@@ -622,6 +622,39 @@ GST_START_TEST (test_no_start)
 
 GST_END_TEST;
 
+/* A requested pad nothing is linked to does not start (its clips would
+ * wait for ever); the message names it. */
+GST_START_TEST (test_unlinked_pad)
+{
+  gchar *props = g_strdup_printf ("sink_0::model=%s sink_1::model=%s",
+      rgb_model, flow_model);
+  gchar *desc = teacher_line (props, "validation", "flow");
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *t = gst_bin_get_by_name (GST_BIN (pipe), "t");
+  GstPad *extra = gst_element_request_pad_simple (t, "sink_%u");
+  GstMessage *msg;
+  Run r = { 0 };
+  fail_unless (extra != NULL);
+  g_object_set (extra, "model", rgb_model, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe), GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  take_error (msg, &r);
+  fail_unless (strstr (r.error, GST_PAD_NAME (extra)) != NULL
+      && strstr (r.error, "not linked") != NULL, "%s", r.error);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (extra);
+  gst_object_unref (t);
+  gst_object_unref (pipe);
+  run_clear (&r);
+  g_free (desc);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 static Suite *
 egoteacher_suite (void)
 {
@@ -637,6 +670,7 @@ egoteacher_suite (void)
   tcase_add_test (tc, test_replay);
   tcase_add_test (tc, test_misaligned);
   tcase_add_test (tc, test_no_start);
+  tcase_add_test (tc, test_unlinked_pad);
   return s;
 }
 
