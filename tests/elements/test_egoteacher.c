@@ -635,7 +635,7 @@ GST_START_TEST (test_unlinked_pad)
   GstMessage *msg;
   Run r = { 0 };
   fail_unless (extra != NULL);
-  g_object_set (extra, "model", rgb_model, NULL);
+  g_object_set (extra, "model", rgb_model, "teacher", "extra", NULL);
   fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
       GST_STATE_CHANGE_FAILURE);
   msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe), GST_MESSAGE_ERROR);
