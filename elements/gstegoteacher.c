@@ -462,9 +462,20 @@ gst_ego_teacher_request_new_pad (GstElement * element, GstPadTemplate * templ,
   return pad;
 }
 
+/* A teacher taken away while running leaves its clips unfused: said as
+ * that, rather than as clips the pads disagree on. */
 static void
 gst_ego_teacher_release_pad (GstElement * element, GstPad * pad)
 {
+  GstEgoTeacher *self = GST_EGO_TEACHER (element);
+  gboolean running;
+  GST_OBJECT_LOCK (self);
+  running = self->running;
+  GST_OBJECT_UNLOCK (self);
+  if (running)
+    GST_ELEMENT_ERROR (self, CORE, PAD, ("Teacher pad %s was released "
+            "while running.", GST_PAD_NAME (pad)), ("teachers are fixed "
+            "from the start of the stream to its end"));
   gst_child_proxy_child_removed (GST_CHILD_PROXY (element), G_OBJECT (pad),
       GST_OBJECT_NAME (pad));
   GST_ELEMENT_CLASS (parent_class)->release_pad (element, pad);

@@ -655,6 +655,38 @@ GST_START_TEST (test_unlinked_pad)
 
 GST_END_TEST;
 
+/* A pad released while running is an error that says so. */
+GST_START_TEST (test_release_while_running)
+{
+  gchar *props = g_strdup_printf ("sink_0::model=%s sink_1::model=%s",
+      rgb_model, flow_model);
+  gchar *desc = teacher_line (props, "validation", "flow");
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *t = gst_bin_get_by_name (GST_BIN (pipe), "t");
+  GstPad *pad = gst_element_get_static_pad (t, "sink_1");
+  GstMessage *msg;
+  Run r = { 0 };
+  gst_element_set_state (pipe, GST_STATE_PAUSED);
+  fail_unless_equals_int (gst_element_get_state (pipe, NULL, NULL,
+          60 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  gst_element_release_request_pad (t, pad);
+  msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe), GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  take_error (msg, &r);
+  fail_unless (strstr (r.error, "sink_1 was released while running") != NULL,
+      "%s", r.error);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (t);
+  gst_object_unref (pipe);
+  run_clear (&r);
+  g_free (desc);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 static Suite *
 egoteacher_suite (void)
 {
@@ -671,6 +703,7 @@ egoteacher_suite (void)
   tcase_add_test (tc, test_misaligned);
   tcase_add_test (tc, test_no_start);
   tcase_add_test (tc, test_unlinked_pad);
+  tcase_add_test (tc, test_release_while_running);
   return s;
 }
 
