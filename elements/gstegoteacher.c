@@ -403,14 +403,16 @@ gst_ego_teacher_aggregate (GstAggregator * agg, gboolean timeout)
 {
   GstEgoTeacher *self = GST_EGO_TEACHER (agg);
   GstBuffer *frames[GST_EGO_TEACHER_MAX_TEACHERS] = { NULL };
-  guint have = 0, missing = 0;
+  guint have = 0, missing = 0, present = 0;
   for (guint i = 0; i < self->n_pads; i++) {
     frames[i] = gst_aggregator_pad_pop_buffer (GST_AGGREGATOR_PAD
         (self->pads[i]));
-    if (frames[i])
+    if (frames[i]) {
       have++;
-    else
+      present = i;
+    } else {
       missing = i;
+    }
   }
   if (have == 0)
     return gst_ego_teacher_end (self);
@@ -421,7 +423,7 @@ gst_ego_teacher_aggregate (GstAggregator * agg, gboolean timeout)
   /* ERRORS */
 ended_early:
   {
-    GstEgoClipMeta *m = gst_buffer_get_ego_clip_meta (frames[missing ? 0 : 1]);
+    GstEgoClipMeta *m = gst_buffer_get_ego_clip_meta (frames[present]);
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Pad %s ended while others "
             "still have clip %s: the pads must play the same clips.",
             GST_PAD_NAME (self->pads[missing]), m ?
