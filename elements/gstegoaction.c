@@ -451,29 +451,19 @@ preprocess_frame (GstEgoAction * self, GstVideoFrame * frame)
         self->input + v * view);
 }
 
-/* The frame's running time; GST_CLOCK_TIME_NONE without a timestamp or a
- * TIME segment (appsrc's default is bytes). */
+/* The frame's running time, or with stream its stream time (its position
+ * in the media: what window-start and window-end report, as a buffer's
+ * PTS may count from elsewhere, as in MPEG-TS); GST_CLOCK_TIME_NONE
+ * without a timestamp or a TIME segment (appsrc's default is bytes). */
 static GstClockTime
-running_time (GstEgoAction * self, GstBuffer * buf)
+frame_time (GstEgoAction * self, GstBuffer * buf, gboolean stream)
 {
   const GstSegment *seg = &GST_BASE_TRANSFORM (self)->segment;
   if (seg->format != GST_FORMAT_TIME || !GST_BUFFER_PTS_IS_VALID (buf))
     return GST_CLOCK_TIME_NONE;
-  return gst_segment_to_running_time (seg, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buf));
-}
-
-/* The frame's stream time, its position in the media: what window-start
- * and window-end report (a buffer's PTS may count from elsewhere, as in
- * MPEG-TS). */
-static GstClockTime
-stream_time (GstEgoAction * self, GstBuffer * buf)
-{
-  const GstSegment *seg = &GST_BASE_TRANSFORM (self)->segment;
-  if (seg->format != GST_FORMAT_TIME || !GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_CLOCK_TIME_NONE;
-  return gst_segment_to_stream_time (seg, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buf));
+  return stream ? gst_segment_to_stream_time (seg, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf)) : gst_segment_to_running_time (seg,
+      GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
 }
 
 /* Sync mode: runs the network now; attaches and posts a due result. */
@@ -488,7 +478,7 @@ recognise_now (GstEgoAction * self, GstBuffer * buf)
   settings = self->settings;
   GST_OBJECT_UNLOCK (self);
   due = ego_action_core_process (self->core, self->input,
-      stream_time (self, buf), &settings, &result, &us);
+      frame_time (self, buf, TRUE), &settings, &result, &us);
   count_inference (self, us, due);
   if (!due)
     return;
@@ -496,7 +486,7 @@ recognise_now (GstEgoAction * self, GstBuffer * buf)
   check_span (self, &result);
   GST_OBJECT_UNLOCK (self);
   attach_result (self, buf, &result);
-  post_result (self, &result, running_time (self, buf));
+  post_result (self, &result, frame_time (self, buf, FALSE));
 }
 
 /* Async mode: the network fell behind and a frame was dropped; the window
@@ -582,8 +572,8 @@ gst_ego_action_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   if (self->worker) {
     /* resets only changes on this thread: read without the lock */
     guint dropped = ego_action_worker_push (self->worker, self->input,
-        stream_time (self, buf), running_time (self, buf), self->resets,
-        FALSE);
+        frame_time (self, buf, TRUE), frame_time (self, buf, FALSE),
+        self->resets, FALSE);
     if (dropped)
       count_drop (self);
   } else {

@@ -622,35 +622,56 @@ GST_START_TEST (test_no_start)
 
 GST_END_TEST;
 
-/* A requested pad nothing is linked to does not start (its clips would
- * wait for ever); the message names it. */
-GST_START_TEST (test_unlinked_pad)
+/* The rgb and flow teachers' graph, and its egoteacher in *t */
+static GstElement *
+two_teachers (GstElement ** t)
 {
   gchar *props = g_strdup_printf ("sink_0::model=%s sink_1::model=%s",
       rgb_model, flow_model);
   gchar *desc = teacher_line (props, "validation", "flow");
   GstElement *pipe = gst_parse_launch (desc, NULL);
-  GstElement *t = gst_bin_get_by_name (GST_BIN (pipe), "t");
-  GstPad *extra = gst_element_request_pad_simple (t, "sink_%u");
-  GstMessage *msg;
+  fail_unless (pipe != NULL);
+  *t = gst_bin_get_by_name (GST_BIN (pipe), "t");
+  g_free (desc);
+  g_free (props);
+  return pipe;
+}
+
+/* the text of the error the pipeline posted (g_free it) */
+static gchar *
+posted_error (GstElement * pipe)
+{
+  GstMessage *msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe),
+      GST_MESSAGE_ERROR);
   Run r = { 0 };
+  gchar *text;
+  fail_unless (msg != NULL, "no error posted");
+  take_error (msg, &r);
+  text = g_strdup (r.error);
+  gst_message_unref (msg);
+  run_clear (&r);
+  return text;
+}
+
+/* A requested pad nothing is linked to does not start (its clips would
+ * wait for ever); the message names it. */
+GST_START_TEST (test_unlinked_pad)
+{
+  GstElement *t, *pipe = two_teachers (&t);
+  GstPad *extra = gst_element_request_pad_simple (t, "sink_%u");
+  gchar *error;
   fail_unless (extra != NULL);
   g_object_set (extra, "model", rgb_model, "teacher", "extra", NULL);
   fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
       GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe), GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  take_error (msg, &r);
-  fail_unless (strstr (r.error, GST_PAD_NAME (extra)) != NULL
-      && strstr (r.error, "not linked") != NULL, "%s", r.error);
-  gst_message_unref (msg);
+  error = posted_error (pipe);
+  fail_unless (strstr (error, GST_PAD_NAME (extra)) != NULL
+      && strstr (error, "not linked") != NULL, "%s", error);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (extra);
   gst_object_unref (t);
   gst_object_unref (pipe);
-  run_clear (&r);
-  g_free (desc);
-  g_free (props);
+  g_free (error);
 }
 
 GST_END_TEST;
@@ -658,31 +679,21 @@ GST_END_TEST;
 /* A pad released while running is an error that says so. */
 GST_START_TEST (test_release_while_running)
 {
-  gchar *props = g_strdup_printf ("sink_0::model=%s sink_1::model=%s",
-      rgb_model, flow_model);
-  gchar *desc = teacher_line (props, "validation", "flow");
-  GstElement *pipe = gst_parse_launch (desc, NULL);
-  GstElement *t = gst_bin_get_by_name (GST_BIN (pipe), "t");
+  GstElement *t, *pipe = two_teachers (&t);
   GstPad *pad = gst_element_get_static_pad (t, "sink_1");
-  GstMessage *msg;
-  Run r = { 0 };
+  gchar *error;
   gst_element_set_state (pipe, GST_STATE_PAUSED);
   fail_unless_equals_int (gst_element_get_state (pipe, NULL, NULL,
           60 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
   gst_element_release_request_pad (t, pad);
-  msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipe), GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  take_error (msg, &r);
-  fail_unless (strstr (r.error, "sink_1 was released while running") != NULL,
-      "%s", r.error);
-  gst_message_unref (msg);
+  error = posted_error (pipe);
+  fail_unless (strstr (error, "sink_1 was released while running") != NULL,
+      "%s", error);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (pad);
   gst_object_unref (t);
   gst_object_unref (pipe);
-  run_clear (&r);
-  g_free (desc);
-  g_free (props);
+  g_free (error);
 }
 
 GST_END_TEST;
