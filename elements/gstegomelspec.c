@@ -61,6 +61,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_ego_melspec_debug);
 /* timestamps further than this from where the audio so far ends mark a
  * discontinuity (as audio sinks' default alignment threshold) */
 #define DISCONT_TOLERANCE (40 * GST_MSECOND)
+/* floats in one window (64 MB) */
+#define MAX_WINDOW_VALUES (16 * 1024 * 1024)
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -378,6 +380,13 @@ gst_ego_melspec_build (GstEgoMelspec * self, GError ** error)
   cfg.fmin = self->s.fmin;
   cfg.fmax = self->s.fmax > 0.0 ? self->s.fmax : cfg.sample_rate / 2.0;
 
+  /* one window is one buffer: kept to what a machine surely has */
+  if ((gint64) self->s.window_frames * self->s.n_mels > MAX_WINDOW_VALUES) {
+    g_set_error (error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS,
+        "a window of %d frames x %d mel bands is more than %d values",
+        self->s.window_frames, self->s.n_mels, MAX_WINDOW_VALUES);
+    return FALSE;
+  }
   gst_ego_melspec_free_spec (self);
   self->mel = ego_melspec_new (&cfg, gst_ego_melspec_fft, &self->fft, error);
   if (self->mel == NULL)
