@@ -345,9 +345,10 @@ gst_ego_flow_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  /* only the flow's own settings need it built again */
+  /* only the flow's own settings need it built again (at the next frame;
+   * the flow itself belongs to the streaming thread) */
   if (prop_id != PROP_BOUND)
-    self->params_changed = self->flow != NULL;
+    self->params_changed = TRUE;
   GST_OBJECT_UNLOCK (self);
 }
 
