@@ -97,6 +97,8 @@ struct _GstEgoMelspec
   gboolean discont;             /* the next window starts a new run */
   GstClockTime resume;          /* where the last drained audio ended: the
                                  * next buffer's time if it has none */
+  GstClockTime latency;         /* NONE before caps; under the object lock,
+                                 * for queries from other threads */
   GstSegment segment;
 };
 
@@ -362,6 +364,20 @@ gst_ego_melspec_free_spec (GstEgoMelspec * self)
   g_clear_pointer (&self->fft, gst_fft_f32_free);
   g_clear_pointer (&self->mono, g_free);
   self->started = FALSE;
+  GST_OBJECT_LOCK (self);
+  self->latency = GST_CLOCK_TIME_NONE;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* a window goes out once its last frame's audio is in: half a window
+ * (and half a hop) plus half an FFT after its centre */
+static GstClockTime
+gst_ego_melspec_latency (GstEgoMelspec * self)
+{
+  guint64 samples = (guint64) self->s.window_frames * self->s.hop / 2 +
+      self->s.n_fft / 2;
+
+  return gst_util_uint64_scale_ceil (samples, GST_SECOND, self->info.rate);
 }
 
 /* the spectrogram for the settings and the audio's rate */
@@ -394,6 +410,9 @@ gst_ego_melspec_build (GstEgoMelspec * self, GError ** error)
   self->fft = gst_fft_f32_new (cfg.n_fft, FALSE);
   self->stream = ego_mel_stream_new (self->mel, self->s.window_frames);
   self->mono = g_new0 (float, cfg.hop);
+  GST_OBJECT_LOCK (self);
+  self->latency = gst_ego_melspec_latency (self);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -490,17 +509,6 @@ gst_ego_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return gst_pad_event_default (pad, parent, event);
 }
 
-/* a window goes out once its last frame's audio is in: half a window
- * (and half a hop) plus half an FFT after its centre */
-static GstClockTime
-gst_ego_melspec_latency (GstEgoMelspec * self)
-{
-  guint64 samples = (guint64) self->s.window_frames * self->s.hop / 2 +
-      self->s.n_fft / 2;
-
-  return gst_util_uint64_scale_ceil (samples, GST_SECOND, self->info.rate);
-}
-
 static gboolean
 gst_ego_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
@@ -508,12 +516,16 @@ gst_ego_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
   GstClockTime min, max, ours;
   gboolean live;
 
-  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY || self->stream == NULL)
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return gst_pad_query_default (pad, parent, query);
+  GST_OBJECT_LOCK (self);
+  ours = self->latency;
+  GST_OBJECT_UNLOCK (self);
+  if (!GST_CLOCK_TIME_IS_VALID (ours))
     return gst_pad_query_default (pad, parent, query);
   if (!gst_pad_peer_query (self->sinkpad, query))
     return FALSE;
   gst_query_parse_latency (query, &live, &min, &max);
-  ours = gst_ego_melspec_latency (self);
   GST_DEBUG_OBJECT (self, "adding %" GST_TIME_FORMAT " of latency",
       GST_TIME_ARGS (ours));
   min += ours;
@@ -613,5 +625,6 @@ gst_ego_melspec_init (GstEgoMelspec * self)
 
   gst_ego_melspec_settings_init (&self->props);
   gst_audio_info_init (&self->info);
+  self->latency = GST_CLOCK_TIME_NONE;
   gst_ego_melspec_reset (self);
 }
