@@ -451,6 +451,17 @@ gst_ego_distill_unlock (GstBaseSink * sink)
   return TRUE;
 }
 
+/* After a flush the stream goes on (a training cut short by it is not
+ * resumed: its EOS went with the flush; the next EOS trains again); on
+ * the way to READY training stays stopped. */
+static gboolean
+gst_ego_distill_unlock_stop (GstBaseSink * sink)
+{
+  if (GST_STATE_TARGET (sink) > GST_STATE_READY)
+    g_atomic_int_set (&GST_EGO_DISTILL (sink)->stopping, 0);
+  return TRUE;
+}
+
 static gboolean
 gst_ego_distill_set_caps (GstBaseSink * sink, GstCaps * caps)
 {
@@ -639,6 +650,7 @@ gst_ego_distill_class_init (GstEgoDistillClass * klass)
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_ego_distill_change_state);
   sink_class->unlock = GST_DEBUG_FUNCPTR (gst_ego_distill_unlock);
+  sink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_ego_distill_unlock_stop);
   sink_class->set_caps = GST_DEBUG_FUNCPTR (gst_ego_distill_set_caps);
   sink_class->event = GST_DEBUG_FUNCPTR (gst_ego_distill_event);
   sink_class->render = GST_DEBUG_FUNCPTR (gst_ego_distill_render);

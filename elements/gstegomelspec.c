@@ -396,6 +396,8 @@ gst_ego_melspec_build (GstEgoMelspec * self, GError ** error)
   cfg.fmin = self->s.fmin;
   cfg.fmax = self->s.fmax > 0.0 ? self->s.fmax : cfg.sample_rate / 2.0;
 
+  /* nothing of the settings before is kept, even on failure */
+  gst_ego_melspec_free_spec (self);
   /* one window is one buffer: kept to what a machine surely has */
   if ((gint64) self->s.window_frames * self->s.n_mels > MAX_WINDOW_VALUES) {
     g_set_error (error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS,
@@ -403,7 +405,6 @@ gst_ego_melspec_build (GstEgoMelspec * self, GError ** error)
         self->s.window_frames, self->s.n_mels, MAX_WINDOW_VALUES);
     return FALSE;
   }
-  gst_ego_melspec_free_spec (self);
   self->mel = ego_melspec_new (&cfg, gst_ego_melspec_fft, &self->fft, error);
   if (self->mel == NULL)
     return FALSE;
@@ -476,18 +477,26 @@ gst_ego_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       ok = gst_ego_melspec_set_caps (self, caps);
       gst_event_unref (event);
       return ok;
-    case GST_EVENT_SEGMENT:
-      /* the windows of the segment so far go out in it */
-      gst_ego_melspec_drain (self);
-      self->resume = GST_CLOCK_TIME_NONE;
-      gst_event_copy_segment (event, &self->segment);
-      if (self->segment.format != GST_FORMAT_TIME) {
+    case GST_EVENT_SEGMENT:{
+      GstSegment seg;
+      gst_event_copy_segment (event, &seg);
+      if (seg.format != GST_FORMAT_TIME) {
         /* raw audio from a file comes in bytes: the windows are timed */
-        gst_segment_init (&self->segment, GST_FORMAT_TIME);
+        guint32 seqnum = gst_event_get_seqnum (event);
+        gst_segment_init (&seg, GST_FORMAT_TIME);
         gst_event_unref (event);
-        event = gst_event_new_segment (&self->segment);
+        event = gst_event_new_segment (&seg);
+        gst_event_set_seqnum (event, seqnum);
+      }
+      /* the same segment again leaves the audio running; another one gets
+       * the windows of the segment so far first */
+      if (!gst_segment_is_equal (&seg, &self->segment)) {
+        gst_ego_melspec_drain (self);
+        self->resume = GST_CLOCK_TIME_NONE;
+        self->segment = seg;
       }
       break;
+    }
     case GST_EVENT_GAP:{
       GstClockTime ts, dur;
       gst_event_parse_gap (event, &ts, &dur);

@@ -13,7 +13,9 @@
  * Each request pad sink_%u is fed by an egodatasetsrc of some modality and
  * runs the teacher model set in its `model` pad property; the model's
  * modality must be the one the pad receives (told by the egodatasetsrc
- * upstream; a mismatch fails the change to PAUSED). All pads must play the
+ * upstream; a mismatch fails the change to PAUSED). Every requested pad
+ * must be linked by then (an unlinked one would hold every clip back), and
+ * pads are fixed from PAUSED to READY. All pads must play the
  * same clips in the same order (the same data, split, frames and
  * candidates): frames are aligned by their #GstEgoClipMeta, and a frame of
  * another clip on one pad is an error naming both clips. Each teacher sees
