@@ -438,6 +438,17 @@ gst_ego_distill_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
+/* Whether the element is on its way to READY (or below) */
+static gboolean
+leaving_paused (GstEgoDistill * self)
+{
+  gboolean leaving;
+  GST_OBJECT_LOCK (self);
+  leaving = GST_STATE_TARGET (self) <= GST_STATE_READY;
+  GST_OBJECT_UNLOCK (self);
+  return leaving;
+}
+
 /* Training (polling this between steps) stops for READY or a flush; a
  * pause lets it go on (it runs without the preroll lock), and its EOS is
  * posted once the pipeline plays again. */
@@ -445,8 +456,7 @@ static gboolean
 gst_ego_distill_unlock (GstBaseSink * sink)
 {
   GstEgoDistill *self = GST_EGO_DISTILL (sink);
-  if (GST_STATE_TARGET (sink) <= GST_STATE_READY
-      || GST_PAD_IS_FLUSHING (GST_BASE_SINK_PAD (sink)))
+  if (leaving_paused (self) || GST_PAD_IS_FLUSHING (GST_BASE_SINK_PAD (sink)))
     g_atomic_int_set (&self->stopping, 1);
   return TRUE;
 }
@@ -457,8 +467,9 @@ gst_ego_distill_unlock (GstBaseSink * sink)
 static gboolean
 gst_ego_distill_unlock_stop (GstBaseSink * sink)
 {
-  if (GST_STATE_TARGET (sink) > GST_STATE_READY)
-    g_atomic_int_set (&GST_EGO_DISTILL (sink)->stopping, 0);
+  GstEgoDistill *self = GST_EGO_DISTILL (sink);
+  if (!leaving_paused (self))
+    g_atomic_int_set (&self->stopping, 0);
   return TRUE;
 }
 

@@ -266,18 +266,20 @@ gst_ego_melspec_downmix (GstEgoMelspec * self, const guint8 * in, guint n)
   }
 }
 
-/* a new timeline when the stream has not started or has a gap: a buffer
- * marked DISCONT, or timestamps away from where the audio so far ends */
+/* Audio (or a gap) at pts, NONE if untimed, follows what came so far
+ * unless discont or its time is away from where that ended; otherwise the
+ * windows of the audio so far go out and a new timeline starts at pts
+ * (untimed: where the audio so far ended, or the segment's start). */
 static GstFlowReturn
-gst_ego_melspec_follow (GstEgoMelspec * self, GstBuffer * buf)
+gst_ego_melspec_continue_at (GstEgoMelspec * self, GstClockTime pts,
+    gboolean discont)
 {
-  GstClockTime pts = GST_BUFFER_PTS (buf), expected;
+  GstClockTime expected;
   GstFlowReturn ret;
 
   if (self->started) {
     expected = gst_ego_melspec_end_time (self);
-    if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)
-        && (!GST_CLOCK_TIME_IS_VALID (pts)
+    if (!discont && (!GST_CLOCK_TIME_IS_VALID (pts)
             || (pts + DISCONT_TOLERANCE >= expected
                 && pts <= expected + DISCONT_TOLERANCE)))
       return GST_FLOW_OK;
@@ -285,8 +287,6 @@ gst_ego_melspec_follow (GstEgoMelspec * self, GstBuffer * buf)
         GST_TIME_FORMAT, GST_TIME_ARGS (pts), GST_TIME_ARGS (expected));
     if ((ret = gst_ego_melspec_drain (self)) != GST_FLOW_OK)
       return ret;
-    if (!GST_CLOCK_TIME_IS_VALID (pts))
-      pts = expected;
   }
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     pts = GST_CLOCK_TIME_IS_VALID (self->resume) ? self->resume :
@@ -300,16 +300,9 @@ gst_ego_melspec_follow (GstEgoMelspec * self, GstBuffer * buf)
 static GstFlowReturn
 gst_ego_melspec_gap (GstEgoMelspec * self, GstClockTime ts, GstClockTime dur)
 {
-  GstFlowReturn ret = GST_FLOW_OK;
   guint64 n = gst_util_uint64_scale_round (dur, self->info.rate, GST_SECOND);
-  GstClockTime end = self->started ? gst_ego_melspec_end_time (self) : ts;
+  GstFlowReturn ret = gst_ego_melspec_continue_at (self, ts, FALSE);
 
-  if (!self->started || ts + DISCONT_TOLERANCE < end
-      || ts > end + DISCONT_TOLERANCE) {
-    if ((ret = gst_ego_melspec_drain (self)) != GST_FLOW_OK)
-      return ret;
-    gst_ego_melspec_restart (self, ts);
-  }
   memset (self->mono, 0, sizeof (float) * self->s.hop);
   while (n > 0 && ret == GST_FLOW_OK) {
     guint m = (guint) MIN (n, (guint64) self->s.hop);
@@ -329,7 +322,9 @@ gst_ego_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 
   if (self->stream == NULL)
     goto not_negotiated;
-  if ((ret = gst_ego_melspec_follow (self, buf)) != GST_FLOW_OK)
+  if ((ret = gst_ego_melspec_continue_at (self, GST_BUFFER_PTS (buf),
+              GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)))
+      != GST_FLOW_OK)
     goto done;
 
   gst_buffer_map (buf, &map, GST_MAP_READ);

@@ -28,6 +28,9 @@
 
 #include "modelmeta.h"          /* ego_json_quote */
 
+/* the sound goes to the output untouched but for its encoding */
+#define AUDIO_CHAIN "queue ! audioconvert ! audioresample ! avenc_aac ! queue"
+
 static volatile sig_atomic_t interrupts, terminated;
 
 static void
@@ -198,9 +201,7 @@ on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
     l->video_linked = TRUE;
   } else if (g_str_has_prefix (name, "audio/") && !l->audio_linked
       && l->with_sound) {
-    /* the audio goes to the output untouched but for its encoding */
-    branch = make_chain (l, "queue ! audioconvert ! audioresample ! "
-        "avenc_aac ! queue", "audio_%u");
+    branch = make_chain (l, AUDIO_CHAIN, "audio_%u");
     l->audio_linked = TRUE;
   }
   gst_caps_unref (caps);
@@ -347,8 +348,7 @@ build_synth (Labeller * l, guint64 seed, gint seconds)
   /* the sound goes along, as it would from a camera */
   pad = l->with_sound ? gst_element_request_pad_simple (synth, "audio") : NULL;
   if (pad) {
-    GstElement *audio = make_chain (l, "queue ! audioconvert ! "
-        "audioresample ! avenc_aac ! queue", "audio_%u");
+    GstElement *audio = make_chain (l, AUDIO_CHAIN, "audio_%u");
     GstPad *sink = audio ? gst_element_get_static_pad (audio, "sink") : NULL;
     gboolean linked = sink && gst_pad_link (pad, sink) == GST_PAD_LINK_OK;
     if (sink)
