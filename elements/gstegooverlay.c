@@ -51,6 +51,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_ego_overlay_debug);
 /* the bars' text and the panel's width, relative to the label's size */
 #define ROW_TEXT_RATIO 0.7
 #define PANEL_WIDTH_ROWS 16
+/* a panel narrower than this many title heights cannot show a label and
+ * its percentage: on a smaller frame nothing is drawn */
+#define MIN_PANEL_TITLE_EMS 6
 
 enum
 {
@@ -212,6 +215,18 @@ gst_ego_overlay_percent (gfloat p)
   return p >= 1.0f ? 100 : (gint) (p * 100.0f + 0.5f);
 }
 
+/* a title cut to its buffer may end inside a character, which pango
+ * refuses (the layout would keep the text before it): ends it at the last
+ * whole one */
+static void
+gst_ego_overlay_cut_at_character (gchar * buf)
+{
+  const gchar *end;
+
+  if (!g_utf8_validate (buf, -1, &end))
+    buf[end - buf] = '\0';
+}
+
 /* the title: an "action" head's top-1 if there is one, else "verb noun"
  * where the model has both heads, else the primary head's top-1 */
 static gfloat
@@ -227,11 +242,13 @@ gst_ego_overlay_title (const EgoOverlayResult * r, gchar * buf, gsize size)
     g_snprintf (buf, size, "%s %s",
         gst_ego_overlay_class_label (verb, 0, a, sizeof (a)),
         gst_ego_overlay_class_label (noun, 0, b, sizeof (b)));
+    gst_ego_overlay_cut_at_character (buf);
     return verb->probs[0] * noun->probs[0];
   }
   if (action == NULL)
     action = &r->heads[0];
   g_strlcpy (buf, gst_ego_overlay_class_label (action, 0, a, sizeof (a)), size);
+  gst_ego_overlay_cut_at_character (buf);
   return action->probs[0];
 }
 
@@ -273,6 +290,24 @@ gst_ego_overlay_drawn_same (const EgoOverlayResult * a,
           sizeof (label)));
 }
 
+/* a string of the meta, kept for as long as the result is held (the
+ * buffer and its meta go on downstream): interned, as egoaction's are, so
+ * that a meta made by an application may free its own; made valid UTF-8,
+ * which pango requires */
+static const gchar *
+gst_ego_overlay_keep_text (const gchar * text)
+{
+  const gchar *kept;
+  gchar *valid;
+
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return g_intern_string (text);
+  valid = g_utf8_make_valid (text, -1);
+  kept = g_intern_string (valid);
+  g_free (valid);
+  return kept;
+}
+
 /* keeps the meta's result; the panel is drawn again only when it would
  * look different, so that results every frame need not cost a drawing
  * every frame */
@@ -287,6 +322,9 @@ gst_ego_overlay_take_result (GstEgoOverlay * self,
   for (guint h = 0; h < r.n_heads; h++) {
     r.heads[h] = meta->heads[h];
     r.heads[h].k = MIN (r.heads[h].k, GST_EGO_ACTION_MAX_TOP_K);
+    r.heads[h].name = gst_ego_overlay_keep_text (r.heads[h].name);
+    for (guint i = 0; i < r.heads[h].k; i++)
+      r.heads[h].labels[i] = gst_ego_overlay_keep_text (r.heads[h].labels[i]);
   }
   /* a result without a primary class has nothing to show */
   r.valid = r.n_heads > 0 && r.heads[0].k > 0;
@@ -550,7 +588,8 @@ gst_ego_overlay_render (GstEgoOverlay * self, const EgoOverlaySettings * s,
   cairo_t *cr;
 
   gst_ego_overlay_measure (s, &self->result, frame_w, frame_h, &m);
-  if (m.width < 1 || m.height < 1) {
+  if (m.width < MIN_PANEL_TITLE_EMS * m.title_px
+      || m.height < m.pad + m.title_h) {
     GST_LOG_OBJECT (self, "frame too small for the panel");
     g_clear_pointer (&self->panel, cairo_surface_destroy);
     return TRUE;

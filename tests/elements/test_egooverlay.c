@@ -340,6 +340,134 @@ GST_START_TEST (test_unsure_differs)
 
 GST_END_TEST;
 
+/* the panel drawn for a frame whose result has these labels in the given
+ * row of its top-k, with the given properties; the output buffer */
+static GstBuffer *
+draw_labels (const GstVideoInfo * info, const gchar * props, guint row,
+    const gchar * verb, const gchar * noun)
+{
+  GstHarness *hx = harness_new (info, props);
+  GstBuffer *buf = make_frame (info, 0), *out;
+  GstEgoActionMeta *meta;
+
+  add_meta (buf, FALSE);
+  meta = gst_buffer_get_ego_action_meta (buf);
+  meta->heads[0].labels[row] = verb;
+  meta->heads[1].labels[row] = noun;
+  fail_unless_equals_int (gst_harness_push (hx, buf), GST_FLOW_OK);
+  out = gst_harness_pull (hx);
+  gst_harness_teardown (hx);
+  return out;
+}
+
+static gboolean
+buffers_equal (GstBuffer * a, GstBuffer * b)
+{
+  GstMapInfo ma, mb;
+  gboolean same;
+
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  same = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return same;
+}
+
+/* A model's labels may be in any script and of any length: a title longer
+ * than the element keeps is cut at a whole character (cut inside one,
+ * pango refused the text and the title showed a percentage), so that two
+ * long titles that differ show differently; so do labels that are not
+ * UTF-8 (their bad bytes drawn as replacement characters). */
+GST_START_TEST (test_labels_any_text)
+{
+  GString *long_a = g_string_new ("ab"), *long_b = g_string_new ("cd");
+  GstVideoInfo info;
+  GstBuffer *a, *b;
+
+  for (guint i = 0; i < 60; i++) {
+    g_string_append (long_a, "\xe5\x8b\x95");       /* U+52D5 */
+    g_string_append (long_b, "\xe5\x8b\x95");
+  }
+  video_info_for (&info, "RGBx", 640, 480);
+  a = draw_labels (&info, "show-bars=false", 0, long_a->str, "x");
+  b = draw_labels (&info, "show-bars=false", 0, long_b->str, "x");
+  fail_if (buffers_equal (a, b), "two long titles were drawn the same");
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+
+  /* in the title, and on the second bar of each head */
+  a = draw_labels (&info, "show-bars=false", 0, "open\xff\xfe", "lid\xc3");
+  b = draw_labels (&info, "show-bars=false", 0, "shut\xff\xfe", "lid\xc3");
+  fail_if (buffers_equal (a, b), "two titles not in UTF-8 were drawn the same");
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+  a = draw_labels (&info, NULL, 1, "open\xff\xfe", "lid\xc3");
+  b = draw_labels (&info, NULL, 1, "shut\xff\xfe", "lid\xc3");
+  fail_if (buffers_equal (a, b), "two bars not in UTF-8 were drawn the same");
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+  g_string_free (long_a, TRUE);
+  g_string_free (long_b, TRUE);
+}
+
+GST_END_TEST;
+
+/* the second frame's output: a frame with a result whose labels live in
+ * the application's memory, then, after the application has written over
+ * that memory (when scribble), a frame without one under a changed
+ * property, so that the held result is drawn again */
+static GstBuffer *
+draw_held_after (gboolean scribble)
+{
+  gchar verb[16], noun[16];
+  GstVideoInfo info;
+  GstHarness *hx;
+  GstElement *overlay;
+  GstBuffer *buf, *out;
+  GstEgoActionMeta *meta;
+
+  g_strlcpy (verb, "stir", sizeof (verb));
+  g_strlcpy (noun, "soup", sizeof (noun));
+  video_info_for (&info, "BGRx", 320, 240);
+  hx = harness_new (&info, NULL);
+  buf = make_frame (&info, 0);
+  add_meta (buf, FALSE);
+  meta = gst_buffer_get_ego_action_meta (buf);
+  meta->heads[0].labels[0] = verb;
+  meta->heads[1].labels[0] = noun;
+  fail_unless_equals_int (gst_harness_push (hx, buf), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (hx));
+
+  if (scribble) {
+    g_strlcpy (verb, "XXXXXXXXXXXXXXX", sizeof (verb));
+    g_strlcpy (noun, "XXXXXXXXXXXXXXX", sizeof (noun));
+  }
+  overlay = gst_harness_find_element (hx, "egooverlay");
+  g_object_set (overlay, "opacity", 0.5, NULL);
+  gst_object_unref (overlay);
+  fail_unless_equals_int (gst_harness_push (hx, make_frame (&info, 1)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hx);
+  gst_harness_teardown (hx);
+  return out;
+}
+
+/* The held result keeps its own copy of the labels: a meta made by an
+ * application whose strings are gone or reused by the time the result is
+ * drawn again draws what it said. */
+GST_START_TEST (test_held_labels_kept)
+{
+  GstBuffer *kept = draw_held_after (FALSE);
+  GstBuffer *scribbled = draw_held_after (TRUE);
+
+  fail_unless (buffers_equal (kept, scribbled));
+  gst_buffer_unref (kept);
+  gst_buffer_unref (scribbled);
+}
+
+GST_END_TEST;
+
 /* The last result stays on the following frames for `hold` ms of stream
  * time (100 ms: three frames at 30 fps), then goes; a new one comes back
  * at once. */
@@ -417,6 +545,7 @@ GST_START_TEST (test_flush_resets)
   fail_unless (frame_damage (hx, &info, 3, TRUE).changed > 0);
   fail_unless (gst_harness_push_event (hx, gst_event_new_segment (&segment)));
   fail_unless_equals_int (frame_damage (hx, &info, 4, FALSE).changed, 0);
+
   gst_harness_teardown (hx);
 }
 
@@ -445,10 +574,10 @@ GST_START_TEST (test_sizes)
 {
   static const gint sizes[][2] = { {320, 240}, {640, 360}, {1920, 1080} };
   gint heights[G_N_ELEMENTS (sizes)];
+  Damage d;
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
     GstVideoInfo info;
-    Damage d;
 
     video_info_for (&info, "RGB", sizes[i][0], sizes[i][1]);
     d = draw_once ("RGB", sizes[i][0], sizes[i][1], NULL, FALSE);
@@ -457,10 +586,17 @@ GST_START_TEST (test_sizes)
   }
   fail_unless (heights[2] > 3 * heights[0], "%d vs %d", heights[2], heights[0]);
 
+  /* a panel without room for its title line is not drawn at all */
   for (gint w = 1; w <= 41; w += 8) {
-    Damage d = draw_once ("xRGB", w, w, NULL, FALSE);
+    d = draw_once ("xRGB", w, w, NULL, FALSE);
+    fail_unless_equals_int (d.changed, 0);
     fail_unless_equals_int (d.stray, 0);
   }
+  fail_unless_equals_int (draw_once ("RGB", 2001, 9, NULL, FALSE).changed, 0);
+  fail_unless_equals_int (draw_once ("RGB", 9, 2001, NULL, FALSE).changed, 0);
+  d = draw_once ("RGB", 80, 30, NULL, FALSE);
+  fail_unless (d.changed > 0);
+  fail_unless_equals_int (d.stray, 0);
 }
 
 GST_END_TEST;
@@ -672,6 +808,8 @@ egooverlay_suite (void)
   tcase_add_test (tc, test_flush_resets);
   tcase_add_test (tc, test_position);
   tcase_add_test (tc, test_sizes);
+  tcase_add_test (tc, test_labels_any_text);
+  tcase_add_test (tc, test_held_labels_kept);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_renegotiation);
   tcase_add_test (tc, test_alpha_blend);
