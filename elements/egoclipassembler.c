@@ -3,6 +3,7 @@
 #include "egoclipassembler.h"
 
 #include <gst/ego/ego.h>
+#include <math.h>
 
 #include "clipcache.h"
 
@@ -20,6 +21,8 @@ struct _EgoClipAssembler
   GHashTable *frames;           /* frame -> GstBuffer, needed ones only */
   gint last_frame;              /* of the last decoded frame */
   EgoVideoReader *reader;
+  gboolean rate_checked;
+  gchar *warning;               /* for the element to post, once */
 };
 
 static gint
@@ -131,6 +134,7 @@ ego_clip_assembler_free (EgoClipAssembler * a)
   g_hash_table_unref (a->frames);
   g_free (a->clips);
   g_free (a->positions);
+  g_free (a->warning);
   g_free (a);
 }
 
@@ -140,14 +144,15 @@ ego_clip_assembler_set_cancelled (EgoClipAssembler * a, gboolean cancelled)
   ego_video_reader_set_cancelled (a->reader, cancelled);
 }
 
-static gboolean
-clip_complete (EgoClipAssembler * a, guint i)
+/* the first frame clip i still waits for, or -1 */
+static gint
+first_missing (EgoClipAssembler * a, guint i)
 {
   const gint *pos = a->positions + (gsize) i * a->slots;
   for (gint s = 0; s < a->slots; s++)
     if (!g_hash_table_contains (a->frames, GINT_TO_POINTER (pos[s])))
-      return FALSE;
-  return TRUE;
+      return pos[s];
+  return -1;
 }
 
 static GstBuffer *
@@ -184,7 +189,7 @@ slot_buffer (EgoClipAssembler * a, const EgoClip * c, gint clip, gint slot,
 static void
 emit_ready (EgoClipAssembler * a, GQueue * out)
 {
-  while (a->next < a->n_clips && clip_complete (a, a->next)) {
+  while (a->next < a->n_clips && first_missing (a, a->next) < 0) {
     gint clip = a->clips[a->next];
     const EgoClip *c = ego_dataset_clip (a->ds, clip);
     const gint *pos = a->positions + (gsize) a->next * a->slots;
@@ -214,12 +219,63 @@ set_clip_error (EgoClipAssembler * a, GError ** error, GError * cause)
         "%s: %s (needed for clip %s, %s:%d)", file, cause->message,
         c->narration_id, ego_dataset_csv_name (a->ds), c->line);
   } else {
-    gint last = a->positions[(gsize) (a->next + 1) * a->slots - 1];
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
         "%s:%d: clip %s needs frame %d, past the end of %s (%d frames)",
-        ego_dataset_csv_name (a->ds), c->line, c->narration_id, last, file,
-        a->last_frame);
+        ego_dataset_csv_name (a->ds), c->line, c->narration_id,
+        first_missing (a, a->next), file, a->last_frame);
   }
+}
+
+/* how far a clip's start frame, at the video's frame rate, may be from its
+ * start_timestamp: half a second for rounding and loose timestamps, and
+ * 1% for drift (a video at 59.94 frames a second numbered at 60) */
+#define RATE_SLACK_SECONDS 0.5
+#define RATE_SLACK_FRACTION 0.01
+
+/* The clips' frame numbers and timestamps must agree at the video's frame
+ * rate: a video converted to another rate has other frames at those
+ * numbers, and its clips would silently be the wrong moments. Rows whose
+ * timestamps are both 0 give none. */
+static void
+check_rate (EgoClipAssembler * a)
+{
+  const EgoClip *first = NULL;
+  gint rate_n, rate_d;
+  guint off = 0;
+  gdouble at = 0.0;
+
+  if (!ego_video_reader_frame_rate (a->reader, &rate_n, &rate_d))
+    return;
+  for (guint i = 0; i < a->n_clips; i++) {
+    const EgoClip *c = ego_dataset_clip (a->ds, a->clips[i]);
+    gdouble t = (c->start_frame - 1) * (gdouble) rate_d / rate_n;
+
+    if (c->start_time == 0.0 && c->stop_time == 0.0)
+      continue;
+    if (fabs (t - c->start_time) <= RATE_SLACK_SECONDS +
+        RATE_SLACK_FRACTION * c->start_time)
+      continue;
+    if (off++ == 0) {
+      first = c;
+      at = t;
+    }
+  }
+  if (first == NULL)
+    return;
+  a->warning = g_strdup_printf ("%s runs at %.4g frames a second, where "
+      "%s:%d (clip %s) has its start_frame %d at %.2f s but its "
+      "start_timestamp at %.2f s (%u of the video's %u clips disagree): its "
+      "frames were numbered at another rate, and its clips are other "
+      "moments of the video; convert the video to the annotations' rate",
+      a->video->video_path, rate_n / (gdouble) rate_d,
+      ego_dataset_csv_name (a->ds), first->line, first->narration_id,
+      first->start_frame, at, first->start_time, off, a->n_clips);
+}
+
+gchar *
+ego_clip_assembler_take_warning (EgoClipAssembler * a)
+{
+  return g_steal_pointer (&a->warning);
 }
 
 EgoReadResult
@@ -234,6 +290,10 @@ ego_clip_assembler_step (EgoClipAssembler * a, GQueue * out, GError ** error)
   r = ego_video_reader_next (a->reader, &buf, &frame, &err);
   switch (r) {
     case EGO_READ_FRAME:
+      if (!a->rate_checked) {
+        check_rate (a);
+        a->rate_checked = TRUE;
+      }
       a->last_frame = MAX (a->last_frame, frame);
       if (g_hash_table_contains (a->uses, GINT_TO_POINTER (frame)))
         g_hash_table_replace (a->frames, GINT_TO_POINTER (frame), buf);

@@ -31,5 +31,8 @@ EgoReadResult ego_clip_assembler_step (EgoClipAssembler * a, GQueue * out,
     GError ** error);
 void ego_clip_assembler_set_cancelled (EgoClipAssembler * a,
     gboolean cancelled);
+/* A warning about the video found while decoding it (its frame rate does
+ * not fit the annotations), once, for the caller to free; or NULL. */
+gchar *ego_clip_assembler_take_warning (EgoClipAssembler * a);
 
 #endif /* __EGO_CLIP_ASSEMBLER_H__ */

@@ -217,6 +217,8 @@ ego_video_reader_new_audio (const gchar * path, gint width, gint height,
   }
   r = g_new0 (EgoVideoReader, 1);
   r->audio = a;
+  r->rate_n = a->rate_n;
+  r->rate_d = a->rate_d;
   r->pipeline = gst_pipeline_new ("ego-audio-reader");
   dec = ego_video_reader_make ("uridecodebin", error);
   if (dec == NULL || add_audio_chain (r, error) == NULL) {

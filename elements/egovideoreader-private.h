@@ -22,6 +22,7 @@ struct _EgoVideoReader
   GstElement *flow_sink;        /* rgbflow: egoflow's frames */
   GstBus *bus;
   gint index;                   /* frames handed out */
+  gint rate_n, rate_d;          /* the video's frame rate; 0/0: not known */
   /* frame folder */
   gchar *dir;
   gint *frames;

@@ -151,6 +151,18 @@ add_rgbflow_chain (EgoVideoReader * r, gint width, gint height,
   return e[0];
 }
 
+/* an error on the reader's bus, where next() finds it */
+static void
+post_stream_error (GstElement * decoder, const gchar * text)
+{
+  GError *err = g_error_new_literal (GST_STREAM_ERROR,
+      GST_STREAM_ERROR_WRONG_TYPE, text);
+
+  gst_element_post_message (decoder,
+      gst_message_new_error (GST_OBJECT (decoder), err, NULL));
+  g_error_free (err);
+}
+
 static void
 on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
 {
@@ -170,12 +182,25 @@ on_pad_added (GstElement * decoder, GstPad * pad, gpointer data)
     fpad = gst_element_get_static_pad (fake, "sink");
     gst_pad_link (pad, fpad);
     gst_object_unref (fpad);
-  } else {
-    gst_pad_link (pad, sink);
+  } else if (GST_PAD_LINK_FAILED (gst_pad_link (pad, sink))) {
+    post_stream_error (decoder, "its video stream cannot be scaled");
   }
   gst_object_unref (sink);
   if (caps)
     gst_caps_unref (caps);
+}
+
+/* every stream is there: without a video stream the frames' sink would
+ * wait for ever */
+static void
+on_no_more_pads (GstElement * decoder, gpointer data)
+{
+  EgoVideoReader *r = data;
+  GstPad *sink = gst_element_get_static_pad (r->scale, "sink");
+
+  if (!gst_pad_is_linked (sink))
+    post_stream_error (decoder, "no video stream");
+  gst_object_unref (sink);
 }
 
 EgoVideoReader *
@@ -232,6 +257,7 @@ ego_video_reader_new_file (const gchar * path, gint width, gint height,
   g_free (uri);
   gst_bin_add (GST_BIN (r->pipeline), dec);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), r);
+  g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), r);
   return ego_video_reader_start (r, error);
 }
 
@@ -405,6 +431,29 @@ attach_flow (EgoVideoReader * r, GstBuffer * buf, GError ** error)
   return EGO_READ_FRAME;
 }
 
+/* a video file's frame rate, from its first frame's caps */
+static void
+note_rate (EgoVideoReader * r, GstCaps * caps)
+{
+  GstStructure *s = caps ? gst_caps_get_structure (caps, 0) : NULL;
+  gint n, d;
+
+  if (s && gst_structure_get_fraction (s, "framerate", &n, &d) && n > 0
+      && d > 0) {
+    r->rate_n = n;
+    r->rate_d = d;
+  }
+}
+
+gboolean
+ego_video_reader_frame_rate (EgoVideoReader * r, gint * rate_n,
+    gint * rate_d)
+{
+  *rate_n = r->rate_n;
+  *rate_d = r->rate_d;
+  return r->rate_n > 0 && r->rate_d > 0;
+}
+
 EgoReadResult
 ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
     GError ** error)
@@ -418,6 +467,8 @@ ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf, gint * frame,
   if (res != EGO_READ_FRAME)
     return res;
   b = gst_sample_get_buffer (sample);
+  if (r->index == 0 && r->frames == NULL)
+    note_rate (r, gst_sample_get_caps (sample));
   *frame = frame_number (r, b);
   /* a copy of our own: decoders' pools must not run dry while frames wait
    * for the rest of their clip */

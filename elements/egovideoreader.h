@@ -58,6 +58,10 @@ void ego_video_reader_free (EgoVideoReader * r);
  * and its *frame number. */
 EgoReadResult ego_video_reader_next (EgoVideoReader * r, GstBuffer ** buf,
     gint * frame, GError ** error);
+/* The video file's frame rate, known once next() has given a frame; FALSE
+ * for frame folders and variable rates. */
+gboolean ego_video_reader_frame_rate (EgoVideoReader * r, gint * rate_n,
+    gint * rate_d);
 /* From any thread: makes a waiting or later next() return CANCELLED. */
 void ego_video_reader_set_cancelled (EgoVideoReader * r, gboolean cancelled);
 

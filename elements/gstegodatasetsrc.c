@@ -453,6 +453,15 @@ close_video (GstEgoDatasetSrc * self)
   ego_clip_assembler_free (a);
 }
 
+static void
+post_warning (GstEgoDatasetSrc * self, gchar * text)
+{
+  if (text == NULL)
+    return;
+  GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s", text), (NULL));
+  g_free (text);
+}
+
 /* Decodes until a buffer is ready; GST_FLOW_EOS after the last clip. */
 static GstFlowReturn
 fill_queue (GstEgoDatasetSrc * self, GError ** error)
@@ -466,6 +475,7 @@ fill_queue (GstEgoDatasetSrc * self, GError ** error)
         return error && *error ? GST_FLOW_ERROR : GST_FLOW_EOS;
     }
     r = ego_clip_assembler_step (self->assembler, &self->out, error);
+    post_warning (self, ego_clip_assembler_take_warning (self->assembler));
     if (r == EGO_READ_END)
       close_video (self);
     else if (r == EGO_READ_ERROR)

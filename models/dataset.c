@@ -389,9 +389,13 @@ parse_frame (SplitParser * sp, int column, int *frame, GError ** error)
   if (!ego_parse_int (sp->csv.fields[sp->first + column],
           -EGO_DATASET_MAX_FRAME, EGO_DATASET_MAX_FRAME, &v))
     return bad_field (sp, error, EGO_ERROR_INVALID, column,
-        "is not an integer in [0, %d]", EGO_DATASET_MAX_FRAME);
+        "is not an integer in [1, %d]", EGO_DATASET_MAX_FRAME);
   if (v < 0)
     return bad_field (sp, error, EGO_ERROR_INVALID, column, "is negative");
+  /* no video has a frame 0: a clip waiting for it waits to the end */
+  if (v == 0)
+    return bad_field (sp, error, EGO_ERROR_INVALID, column,
+        "is 0: frames count from 1 (frame_0000000001.jpg is the first)");
   *frame = (int) v;
   return TRUE;
 }

@@ -328,6 +328,30 @@ expect_error (const gchar * dir, const gchar * const *needles)
   collect_clear (&c);
 }
 
+/* a WAV file of a tenth of a second of silence, 8 kHz mono: a file that
+ * decodes but has no pictures; its length in *len */
+static gchar *
+silent_wav (gsize * len)
+{
+  const guint32 samples = 800, data = samples * 2;
+  guint8 *w = g_malloc0 (44 + data);
+
+  memcpy (w, "RIFF", 4);
+  GST_WRITE_UINT32_LE (w + 4, 36 + data);
+  memcpy (w + 8, "WAVEfmt ", 8);
+  GST_WRITE_UINT32_LE (w + 16, 16);
+  GST_WRITE_UINT16_LE (w + 20, 1);      /* PCM */
+  GST_WRITE_UINT16_LE (w + 22, 1);      /* channels */
+  GST_WRITE_UINT32_LE (w + 24, 8000);
+  GST_WRITE_UINT32_LE (w + 28, 16000);  /* bytes per second */
+  GST_WRITE_UINT16_LE (w + 32, 2);      /* bytes per frame */
+  GST_WRITE_UINT16_LE (w + 34, 16);
+  memcpy (w + 36, "data", 4);
+  GST_WRITE_UINT32_LE (w + 40, data);
+  *len = 44 + data;
+  return (gchar *) w;
+}
+
 /* Broken datasets fail with the file, the line and the clip named. */
 GST_START_TEST (test_errors)
 {
@@ -346,6 +370,18 @@ GST_START_TEST (test_errors)
         "P02_01.mp4", "P02_01_0", "train.csv:8", NULL
       });
   g_free (dir);
+  /* a file with sound and no pictures (it used to wait for them for ever) */
+  {
+    gsize len;
+    gchar *wav = silent_wav (&len);
+
+    dir = broken_copy ("no-video", "videos/P02_01.mp4", wav, len);
+    expect_error (dir, (const gchar *[]) {
+          "P02_01.mp4", "no video stream", "P02_01_0", "train.csv:8", NULL
+        });
+    g_free (dir);
+    g_free (wav);
+  }
   /* a bad row */
   text = train_csv_with (",5,20,", ",5,x20,");
   dir = broken_copy ("bad-row", "annotations/train.csv", text, -1);
@@ -369,6 +405,70 @@ GST_START_TEST (test_errors)
   expect_error ("/nonexistent/dataset", (const gchar *[]) {
         "/nonexistent/dataset", NULL
       });
+}
+
+GST_END_TEST;
+
+/* Runs the source to the end; returns its warnings, one per line, or
+ * NULL. */
+static gchar *
+warnings_of (const gchar * dir)
+{
+  gchar *desc = g_strdup_printf ("egodatasetsrc data=%s frames=%d ! "
+      "fakesink", dir, T);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  GString *text = g_string_new (NULL);
+  GstMessage *msg;
+
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while ((msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+    GError *err = NULL;
+
+    fail_if (type == GST_MESSAGE_ERROR);
+    if (type == GST_MESSAGE_WARNING) {
+      gst_message_parse_warning (msg, &err, NULL);
+      g_string_append_printf (text, "%s\n", err->message);
+      g_error_free (err);
+    }
+    gst_message_unref (msg);
+    if (type == GST_MESSAGE_EOS)
+      break;
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  g_free (desc);
+  return text->len ? g_string_free (text, FALSE) : g_string_free (text, TRUE);
+}
+
+/* A video whose frame rate does not fit the annotations (the timestamps of
+ * one clip say 9 s later than its frames at the video's 30 frames a
+ * second: as if the video had been converted to another rate) is named in
+ * a warning with the clip's line; a dataset that fits gives none. */
+GST_START_TEST (test_rate_mismatch)
+{
+  gchar *text = train_csv_with (",00:00:00.13,00:00:00.63,5,20,",
+      ",00:00:09.13,00:00:09.63,5,20,");
+  gchar *dir = broken_copy ("rate", "annotations/train.csv", text, -1);
+  gchar *warnings = warnings_of (dir);
+  const gchar *needles[] = { "P01_01.mp4", "runs at 30 frames a second",
+    "train.csv:2", "P01_01_0", "at 0.13 s", "at 9.13 s", NULL
+  };
+
+  fail_unless (warnings != NULL, "no warning");
+  for (gint i = 0; needles[i]; i++)
+    fail_unless (strstr (warnings, needles[i]) != NULL,
+        "'%s' is not in the warnings '%s'", needles[i], warnings);
+  fail_unless (strchr (warnings, '\n') == warnings + strlen (warnings) - 1,
+      "more than one warning: %s", warnings);
+  g_free (warnings);
+  warnings = warnings_of (videos_dir);
+  fail_unless (warnings == NULL, "%s", warnings);
+  g_free (text);
+  g_free (dir);
 }
 
 GST_END_TEST;
@@ -407,6 +507,7 @@ egodatasetsrc_suite (void)
   tcase_add_test (tc, test_video_files);
   tcase_add_test (tc, test_frame_folders);
   tcase_add_test (tc, test_errors);
+  tcase_add_test (tc, test_rate_mismatch);
   tcase_add_test (tc, test_state_cycles);
   return s;
 }
