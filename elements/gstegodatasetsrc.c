@@ -185,18 +185,21 @@ open_splits (GstEgoDatasetSrc * self, const gchar * data,
   return TRUE;
 }
 
-/* The audio modality reads video files' audio tracks: no frame folders. */
+/* The modalities other than RGB need video files: the audio modality
+ * reads their sound, optical flow every frame (a folder's frames are read
+ * sparsely). Checked at start, not when the run reaches the folder. */
 static gboolean
-check_audio_media (GstEgoDatasetSrc * self, GError ** error)
+check_media (GstEgoDatasetSrc * self, GError ** error)
 {
   gboolean audio = g_strcmp0 (self->filter, EGO_VIDEO_READER_AUDIO) == 0;
-  for (guint s = 0; audio && s < self->n_splits; s++) {
+  for (guint s = 0; self->filter && s < self->n_splits; s++) {
     for (gint v = 0; v < ego_dataset_n_videos (self->sets[s]); v++) {
       const EgoVideo *video = ego_dataset_video (self->sets[s], v);
       if (video->kind != EGO_MEDIA_VIDEO) {
         g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "%s: the audio modality needs video files with their sound, "
-            "not frame folders", video->frames_dir);
+            "%s: the %s modality needs video files%s, not frame folders",
+            video->frames_dir, audio ? "audio" : "optical flow",
+            audio ? " with their sound" : " (every frame)");
         return FALSE;
       }
     }
@@ -224,6 +227,9 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
   short_side = self->short_side;
   candidates = self->candidates;
   need_labels = self->need_labels;
+  /* what streaming reads: the properties may change meanwhile */
+  self->segments = self->frames;
+  self->n_candidates = candidates;
   GST_OBJECT_UNLOCK (self);
 
   if (data == NULL || *data == '\0')
@@ -245,7 +251,7 @@ gst_ego_dataset_src_start (GstBaseSrc * src)
   if (self->n_splits < 1 || self->n_splits > GST_EGO_DATASET_SRC_MAX_SPLITS)
     goto bad_split;
   if (!open_splits (self, data, need_labels, &error)
-      || !check_audio_media (self, &error)
+      || !check_media (self, &error)
       || !choose_size (self, width, height, short_side, &error))
     goto no_dataset;
   self->cur_split = 0;
@@ -385,8 +391,8 @@ dataset_event (GstEgoDatasetSrc * self)
   }
   s = gst_structure_new (GST_EGO_DATASET_EVENT,
       "path", G_TYPE_STRING, ego_dataset_dir (ds),
-      "segments", G_TYPE_UINT, self->frames,
-      "candidates", G_TYPE_UINT, self->candidates, NULL);
+      "segments", G_TYPE_UINT, self->segments,
+      "candidates", G_TYPE_UINT, self->n_candidates, NULL);
   gst_structure_take_value (s, "splits", &splits);
   gst_structure_take_value (s, "clips", &clips);
   for (gint h = 0; h < 2; h++) {
@@ -425,8 +431,8 @@ open_next_video (GstEgoDatasetSrc * self, GError ** error)
     if (lists[v]->len == 0)
       continue;
     a = ego_clip_assembler_new (ds, self->cur_split, v,
-        (gint *) lists[v]->data, lists[v]->len, self->frames,
-        self->candidates, GST_VIDEO_INFO_WIDTH (&self->info),
+        (gint *) lists[v]->data, lists[v]->len, self->segments,
+        self->n_candidates, GST_VIDEO_INFO_WIDTH (&self->info),
         GST_VIDEO_INFO_HEIGHT (&self->info), self->filter, error);
     if (a == NULL)
       return FALSE;

@@ -31,6 +31,7 @@ struct _GstEgoDatasetSrc
 
   /* state, built in start() */
   const gchar *filter;          /* element making the modality, or NULL */
+  guint segments, n_candidates; /* frames and candidates, as started */
   guint n_splits;
   gchar **split_names;
   EgoDataset *sets[GST_EGO_DATASET_SRC_MAX_SPLITS];

@@ -268,6 +268,33 @@ GST_START_TEST (test_frame_folders)
 
 GST_END_TEST;
 
+/* Modalities that need video files refuse frame folders at start, before
+ * any clip, naming the folder (optical flow used to fail when the run
+ * reached it). */
+GST_START_TEST (test_frame_folders_refused)
+{
+  const gchar *modalities[] = { "flow", "rgbflow", "audio" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modalities); i++) {
+    Collect c;
+    gchar *props = g_strdup_printf ("data=%s frames=%d modality=%s",
+        frames_dir, T, modalities[i]);
+    gchar *error = run_source (props, &c);
+
+    fail_unless (error != NULL, "%s: no error", modalities[i]);
+    fail_unless (strstr (error, "modality needs video files") != NULL,
+        "%s", error);
+    fail_unless (strstr (error, "not frame folders") != NULL, "%s", error);
+    fail_unless (strstr (error, "frames-set") != NULL, "%s", error);
+    fail_unless_equals_int (c.seen->len, 0);
+    g_free (error);
+    g_free (props);
+    collect_clear (&c);
+  }
+}
+
+GST_END_TEST;
+
 /* A copy of the video dataset with one file replaced. */
 static gchar *
 broken_copy (const gchar * name, const gchar * file, const gchar * text,
@@ -506,6 +533,7 @@ egodatasetsrc_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_video_files);
   tcase_add_test (tc, test_frame_folders);
+  tcase_add_test (tc, test_frame_folders_refused);
   tcase_add_test (tc, test_errors);
   tcase_add_test (tc, test_rate_mismatch);
   tcase_add_test (tc, test_state_cycles);
