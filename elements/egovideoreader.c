@@ -524,7 +524,7 @@ ego_video_probe_size (const gchar * path, gint * width, gint * height,
   }
   if (!ok && info)
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE,
-        "%s: no video stream", path);
+        "no video stream");
   gst_discoverer_stream_info_list_free (videos);
   if (info)
     gst_discoverer_info_unref (info);

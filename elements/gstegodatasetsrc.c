@@ -20,7 +20,11 @@
  * Clips come video by video, in the order each video first appears in the
  * split's CSV, and in CSV order within a video (EPIC's own order); several
  * splits (split=train,validation) come one after the other. The clip index
- * in the meta is the clip's row in its split, whatever the order.
+ * in the meta is the clip's row in its split, whatever the order. A frame
+ * is kept until every clip that uses it is out, so a CSV whose rows are not
+ * in time order within a video (sorted by narration id as text, say) holds
+ * the frames of every clip between a row and the later one before it:
+ * memory, not wrong clips; sort such a CSV by video and start_frame.
  *
  * With modality=audio the frames are made of each video file's audio track
  * instead: for video frame k (1-based), egomelspec's log-mel window
