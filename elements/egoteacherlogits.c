@@ -1,15 +1,18 @@
 /* gst-ego: teacher logits from JSON lines, see egoteacherlogits.h. */
 #include "egoteacherlogits.h"
 
-#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
+#include "dataset_csv.h"
 #include "ego_error.h"
 
 /* a line of 4096 classes x 4 heads of long numbers fits easily */
 #define MAX_LINE (4 * 1024 * 1024)
+/* EPIC-Kitchens-100's 67217 training clips, 397 logits each written with
+ * 9 digits, take about 300 MB */
+#define MAX_FILE ((gsize) 2 * 1024 * 1024 * 1024)
 
 struct _EgoTeacherLogits
 {
@@ -117,47 +120,44 @@ parse_line (EgoTeacherLogits * t, JsonParser * parser, const gchar * text,
   return TRUE;
 }
 
+/* every line of text (len bytes, NUL-terminated, valid UTF-8 without NUL
+ * bytes), each at most MAX_LINE long */
 static gboolean
-read_lines (EgoTeacherLogits * t, GDataInputStream * in, GError ** error)
+parse_lines (EgoTeacherLogits * t, const gchar * text, gsize len,
+    GError ** error)
 {
   JsonParser *parser = json_parser_new_immutable ();
+  const gchar *p = text, *end = text + len;
   gboolean ok = TRUE;
-  for (gint line = 1; ok; line++) {
-    gsize len;
-    GError *err = NULL;
-    gchar *text = g_data_input_stream_read_line_utf8 (in, &len, NULL, &err);
-    if (text == NULL) {
-      if (err)
-        ok = fail (error, t, line, "%s", err->message);
-      g_clear_error (&err);
+  for (gint line = 1; ok && p < end; line++) {
+    const gchar *eol = memchr (p, '\n', (gsize) (end - p));
+    gsize n = (gsize) ((eol ? eol : end) - p);
+    gchar *one;
+    if (n > MAX_LINE) {
+      ok = fail (error, t, line, "line longer than %d bytes", MAX_LINE);
       break;
     }
-    if (len > MAX_LINE)
-      ok = fail (error, t, line, "line longer than %d bytes", MAX_LINE);
-    else if (*g_strstrip (text) != '\0')
-      ok = parse_line (t, parser, text, line, error);
-    g_free (text);
+    one = g_strndup (p, n);
+    if (*g_strstrip (one) != '\0')
+      ok = parse_line (t, parser, one, line, error);
+    g_free (one);
+    p += n + 1;
   }
   g_object_unref (parser);
   return ok;
 }
 
 EgoTeacherLogits *
-ego_teacher_logits_load (const gchar * path, gint n_heads,
-    gchar * const *heads, const gint * classes, GError ** error)
+ego_teacher_logits_parse (const gchar * name, const gchar * text, gsize len,
+    gint n_heads, gchar * const *heads, const gint * classes,
+    GError ** error)
 {
-  EgoTeacherLogits *t = g_new0 (EgoTeacherLogits, 1);
-  GFile *file = g_file_new_for_path (path);
-  GFileInputStream *stream = g_file_read (file, NULL, error);
-  GDataInputStream *in;
+  EgoTeacherLogits *t;
   gboolean ok;
-  g_object_unref (file);
-  if (stream == NULL) {
-    g_prefix_error (error, "%s: ", path);
-    g_free (t);
+  if (!ego_text_check (name, text, len, error))
     return NULL;
-  }
-  t->path = g_strdup (path);
+  t = g_new0 (EgoTeacherLogits, 1);
+  t->path = g_strdup (name);
   t->n_heads = n_heads;
   for (gint h = 0; h < n_heads; h++) {
     t->heads[h] = g_strdup (heads[h]);
@@ -167,13 +167,25 @@ ego_teacher_logits_load (const gchar * path, gint n_heads,
   t->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   t->lines = g_array_new (FALSE, FALSE, sizeof (gint));
   t->values = g_array_new (FALSE, FALSE, sizeof (gfloat));
-  in = g_data_input_stream_new (G_INPUT_STREAM (stream));
-  ok = read_lines (t, in, error);
-  g_object_unref (in);
-  g_object_unref (stream);
+  ok = parse_lines (t, text, len, error);
   if (!ok) {
     ego_teacher_logits_free (t);
     return NULL;
+  }
+  return t;
+}
+
+EgoTeacherLogits *
+ego_teacher_logits_load (const gchar * path, gint n_heads,
+    gchar * const *heads, const gint * classes, GError ** error)
+{
+  EgoTeacherLogits *t = NULL;
+  gchar *text;
+  gsize len;
+  if (ego_text_read (path, MAX_FILE, &text, &len, error)) {
+    t = ego_teacher_logits_parse (path, text, len, n_heads, heads, classes,
+        error);
+    g_free (text);
   }
   return t;
 }

@@ -20,6 +20,11 @@ typedef struct _EgoTeacherLogits EgoTeacherLogits;
 
 EgoTeacherLogits *ego_teacher_logits_load (const gchar * path, gint n_heads,
     gchar * const *heads, const gint * classes, GError ** error);
+/* The same from len bytes of text (NUL-terminated), name standing for the
+ * file in messages. */
+EgoTeacherLogits *ego_teacher_logits_parse (const gchar * name,
+    const gchar * text, gsize len, gint n_heads, gchar * const *heads,
+    const gint * classes, GError ** error);
 void ego_teacher_logits_free (EgoTeacherLogits * t);
 /* The logits of a clip for a head, or NULL when the file has none. */
 const gfloat *ego_teacher_logits_lookup (const EgoTeacherLogits * t,

@@ -483,7 +483,8 @@ expect_logits_error (const gchar * file, const gchar * const *needles)
   g_free (props);
 }
 
-/* Broken teacher logits: each problem named with file and line. */
+/* Broken teacher logits: each problem named with file and line; a file
+ * that is not a regular file is refused before it is read. */
 GST_START_TEST (test_logit_errors)
 {
   struct
@@ -504,6 +505,8 @@ GST_START_TEST (test_logit_errors)
     {7, "{\"narration_id\": \"P01_01_6\", \"verb\": [1, \"x\"], "
           "\"noun\": [1, 2, 3]}", "is not a number"},
     {8, "[1, 2, 3]", "not a JSON object"},
+    {3, "{\"narration_id\": \"P01_01_2\xff\", \"verb\": [1, 2], "
+          "\"noun\": [1, 2, 3]}", "is not valid UTF-8"},
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     gchar *name = g_strdup_printf ("bad%u.jsonl", i);
@@ -516,6 +519,10 @@ GST_START_TEST (test_logit_errors)
     g_free (file);
     g_free (name);
   }
+  /* a folder where the file should be */
+  expect_logits_error (tmpdir, (const gchar *[]) {
+        tmpdir, "is not a regular file", NULL
+      });
   {
     /* a training clip that has no line */
     gchar *file = write_logits ("short.jsonl", 3, 0, NULL);
