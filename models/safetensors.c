@@ -19,7 +19,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sys/stat.h>
 
 #if G_BYTE_ORDER != G_LITTLE_ENDIAN
 /* safetensors data is little-endian and is used in place */
@@ -613,7 +615,18 @@ ego_safetensors_load (const char *path, GError ** error)
   GError *file_error = NULL;
   GBytes *bytes;
   EgoSafetensors *st;
+  GStatBuf sb;
 
+  /* a FIFO or a device would block or never end; a missing file is
+   * named by the read below */
+  if (g_stat (path, &sb) == 0) {
+    if (!S_ISREG (sb.st_mode))
+      return fail (error, EGO_ERROR_IO, path, "is not a regular file");
+    if ((guint64) sb.st_size > EGO_ST_MAX_FILE)
+      return fail (error, EGO_ERROR_FORMAT, path, "is %" G_GUINT64_FORMAT
+          " bytes, more than the limit of %" G_GSIZE_FORMAT,
+          (guint64) sb.st_size, EGO_ST_MAX_FILE);
+  }
   if (!g_file_get_contents (path, &contents, &length, &file_error)) {
     /* GFileError messages already name the file */
     g_set_error_literal (error, EGO_ERROR, EGO_ERROR_IO, file_error->message);

@@ -20,6 +20,9 @@
 #define EGO_ST_MAX_DIMS 8
 /* refuse headers larger than this (the format's own limit is 100 MB) */
 #define EGO_ST_MAX_HEADER (16 * 1024 * 1024)
+/* and files larger than this: the largest network here, with its
+ * optimiser's state, is some tens of MB */
+#define EGO_ST_MAX_FILE ((gsize) 2 * 1024 * 1024 * 1024)
 
 typedef enum
 {

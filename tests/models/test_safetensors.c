@@ -3,6 +3,7 @@
  * with its own message naming the file and the problem. */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -88,6 +89,30 @@ test_missing_file (void)
   g_assert_nonnull (g_strstr_len (error->message, -1,
           "/nonexistent/m.safetensors"));
   g_clear_error (&error);
+}
+
+/* A FIFO is refused before it is read (reading it would wait for a
+ * writer for ever), and so is a folder. */
+static void
+test_not_regular_file (void)
+{
+  GError *error = NULL;
+  char *dir = fixture_tmpdir ("ego-st-XXXXXX");
+  char *path = g_build_filename (dir, "fifo.safetensors", NULL);
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  g_assert_null (ego_safetensors_load (path, &error));
+  g_assert_error (error, EGO_ERROR, EGO_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+  g_assert_null (ego_safetensors_load (dir, &error));
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
 }
 
 /* Fewer than 8 bytes cannot hold the header length. */
@@ -501,6 +526,8 @@ main (int argc, char **argv)
   g_test_add_func ("/safetensors/unaligned-data", test_unaligned_data);
   g_test_add_func ("/safetensors/corrupt/empty-file", test_empty_file);
   g_test_add_func ("/safetensors/corrupt/missing-file", test_missing_file);
+  g_test_add_func ("/safetensors/corrupt/not-regular-file",
+      test_not_regular_file);
   g_test_add_func ("/safetensors/corrupt/truncated-length",
       test_truncated_length);
   g_test_add_func ("/safetensors/corrupt/header-length", test_header_length);
