@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "ego_error.h"
-#include "modelmeta.h"          /* ego_json_quote */
+#include "modelmeta.h"          /* ego_json_quote, ego_json_load_file */
+
+/* a weights file holds a few numbers per head */
+#define MAX_WEIGHTS_FILE (1024 * 1024)
 
 struct _EgoTeacherFusion
 {
@@ -70,12 +73,11 @@ parse_weights_text (GHashTable * table, const gchar * text, GError ** error)
 static gboolean
 parse_weights_file (GHashTable * table, const gchar * path, GError ** error)
 {
-  JsonParser *parser = json_parser_new ();
+  JsonParser *parser = ego_json_load_file (path, MAX_WEIGHTS_FILE, error);
   JsonNode *root;
   GList *heads;
-  if (!json_parser_load_from_file (parser, path, error)) {
-    g_prefix_error (error, "weights %s: ", path);
-    g_object_unref (parser);
+  if (parser == NULL) {
+    g_prefix_error (error, "weights: ");
     return FALSE;
   }
   root = json_parser_get_root (parser);

@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "ego_error.h"
+#include "modelmeta.h"
+
+/* a loss per step of a long run: 10^6 steps of about 20 bytes */
+#define MAX_HISTORY_FILE (256 * 1024 * 1024)
 
 static JsonArray *
 doubles (const gdouble * v, gint n)
@@ -156,9 +160,9 @@ gboolean
 ego_run_load_history (EgoRun * run, const gchar * path, glong step,
     GError ** error)
 {
-  JsonParser *parser = json_parser_new ();
+  JsonParser *parser = ego_json_load_file (path, MAX_HISTORY_FILE, error);
   JsonNode *root;
-  gboolean ok = json_parser_load_from_file (parser, path, error);
+  gboolean ok = parser != NULL;
   if (ok) {
     root = json_parser_get_root (parser);
     ok = root && JSON_NODE_HOLDS_OBJECT (root)
@@ -167,9 +171,7 @@ ego_run_load_history (EgoRun * run, const gchar * path, glong step,
       g_set_error (error, EGO_ERROR, EGO_ERROR_FORMAT,
           "%s: not the history of this run's checkpoint (step %ld)", path,
           step);
-  } else {
-    g_prefix_error (error, "%s: ", path);
   }
-  g_object_unref (parser);
+  g_clear_object (&parser);
   return ok;
 }

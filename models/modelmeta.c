@@ -8,6 +8,8 @@
  */
 #include "modelmeta.h"
 
+#include "dataset_csv.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -562,6 +564,25 @@ ego_model_meta_copy (EgoModelMeta * dst, const EgoModelMeta * src)
     for (int i = 0; i < src->heads[h].n_labels; i++)
       dst->heads[h].labels[i] = g_strdup (src->heads[h].labels[i]);
   }
+}
+
+JsonParser *
+ego_json_load_file (const char *path, gsize max_bytes, GError ** error)
+{
+  JsonParser *parser = NULL;
+  char *text;
+  gsize len;
+
+  if (ego_text_read (path, max_bytes, &text, &len, error)
+      && ego_text_check (path, text, len, error)) {
+    parser = json_parser_new_immutable ();
+    if (!json_parser_load_from_data (parser, text, (gssize) len, error)) {
+      g_prefix_error (error, "%s: ", path);
+      g_clear_object (&parser);
+    }
+  }
+  g_free (text);
+  return parser;
 }
 
 char *

@@ -48,6 +48,10 @@ char *ego_model_meta_to_json (const EgoModelMeta * meta);
 
 /* text as a JSON string literal, quotes and escapes included; g_free it */
 char *ego_json_quote (const char *text);
+/* A parser holding the JSON document of a regular file of at most
+ * max_bytes of UTF-8; NULL and an error naming the file. */
+JsonParser *ego_json_load_file (const char *path, gsize max_bytes,
+    GError ** error);
 void ego_model_meta_clear (EgoModelMeta * meta);
 /* Deep copy. */
 void ego_model_meta_copy (EgoModelMeta * dst, const EgoModelMeta * src);

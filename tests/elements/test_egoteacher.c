@@ -454,6 +454,27 @@ GST_START_TEST (test_weighted)
 
 GST_END_TEST;
 
+/* A weights file that is not a regular file (a folder; a FIFO would wait
+ * for ever) fails, naming it, before any clip is fused. */
+GST_START_TEST (test_weights_not_a_file)
+{
+  gchar *props = g_strdup_printf ("sink_0::model=%s sink_1::model=%s "
+      "scheme=full-dataset weights=%s", rgb_model, flow_model, tmpdir);
+  gchar *desc = teacher_line (props, "validation", "flow");
+  Run r;
+
+  fail_if (run_pipeline (desc, &r));
+  fail_unless (strstr (r.error, "is not a regular file") != NULL, "%s",
+      r.error);
+  fail_unless (strstr (r.error, tmpdir) != NULL, "%s", r.error);
+  fail_unless_equals_int (r.frames->len, 0);
+  run_clear (&r);
+  g_free (desc);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 /* A logits file is one more teacher, named after the file; full-dataset
  * weights given as text per head are divided by their sum. */
 GST_START_TEST (test_logits_file)
@@ -708,6 +729,7 @@ egoteacher_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_uniform);
   tcase_add_test (tc, test_weighted);
+  tcase_add_test (tc, test_weights_not_a_file);
   tcase_add_test (tc, test_logits_file);
   tcase_add_test (tc, test_frames_unchanged);
   tcase_add_test (tc, test_replay);
