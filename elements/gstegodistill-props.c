@@ -377,8 +377,9 @@ install_run_properties (GObjectClass * k)
       DEFAULT_PROP_FRAME_STEP);
   install_string (k, PROP_CACHE_FILE, "cache-file", "Keep the frames in "
       "this memory-mapped file rather than in memory (validation frames "
-      "go to <file>-<split>); the file is removed once mapped, so that its "
-      "space comes back when the run ends", DEFAULT_PROP_CACHE_FILE);
+      "go to <file>-<split>); the files must not exist, and are removed "
+      "once mapped, so that their space comes back when the run ends",
+      DEFAULT_PROP_CACHE_FILE);
   install_string (k, PROP_TEACHER_LOGITS, "teacher-logits", "JSON-lines "
       "file of teacher logits per narration_id: distil from them",
       DEFAULT_PROP_TEACHER_LOGITS);

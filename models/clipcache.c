@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -47,18 +48,28 @@ check_spec (const EgoClipCacheSpec * s, GError ** error)
 }
 
 /* A file-backed block: created, sized and mapped; the pages go to disk
- * rather than swap when memory runs short. */
+ * rather than swap when memory runs short. The file must be new: the
+ * caller removes it once mapped, and must not remove a file of the
+ * user's. */
 static uint8_t *
 map_file (const char *file, size_t bytes, GError ** error)
 {
-  int fd = open (file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  int fd = open (file, O_RDWR | O_CREAT | O_EXCL, 0600);
   void *p;
+  if (fd < 0 && errno == EEXIST) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_IO,
+        "%s: exists; the clip cache needs a new file (it is removed once "
+        "mapped)", file);
+    return NULL;
+  }
   if (fd < 0 || ftruncate (fd, (off_t) bytes) != 0) {
     int e = errno;
     g_set_error (error, EGO_ERROR, EGO_ERROR_IO,
         "%s: cannot create the clip cache: %s", file, g_strerror (e));
-    if (fd >= 0)
+    if (fd >= 0) {
       close (fd);
+      g_unlink (file);
+    }
     return NULL;
   }
   p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -171,7 +171,8 @@ parse_options (int *argc, char ***argv, Options * o)
     {"frame-step", 0, 0, G_OPTION_ARG_INT, &o->frame_step,
         "The model's frame step, 0 to measure it (0)", "N"},
     {"cache-file", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_file,
-        "Keep the frames in this memory-mapped file", "FILE"},
+        "Keep the frames in this memory-mapped file, which must not exist "
+        "(removed once mapped; validation frames go to FILE-SPLIT)", "FILE"},
     {"resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
         "Continue from the checkpoint in the output folder", NULL},
     {"no-report", 0, 0, G_OPTION_ARG_NONE, &o->no_report,

@@ -442,7 +442,8 @@ write_logits (const gchar * name, gint videos, gint bad,
 /* Distilled from teacher logits alone (lambda-d 1, lambda-gt 0 by
  * default): only the distillation term moves, and the student learns. The
  * file may hold clips of other splits. The frames live in a mapped cache
- * file that is gone once mapped. */
+ * file that is gone once mapped; a cache file that exists is refused and
+ * kept. */
 GST_START_TEST (test_distills_from_logits)
 {
   Outcome o;
@@ -460,6 +461,20 @@ GST_START_TEST (test_distills_from_logits)
   fail_unless (get_double (p, "loss-ce") == 0.0);
   done = last (&o, "egodistill-done");
   fail_unless (get_double (done, "noun-top1") >= 80.0);
+  outcome_clear (&o);
+
+  /* a file that exists is the user's: refused, and left as it was */
+  fail_unless (g_file_set_contents (cache, "keep me", -1, NULL));
+  run_graph ("split=train,validation", props, 0, &o);
+  fail_unless (o.error != NULL && strstr (o.error, "exists") != NULL, "%s",
+      o.error);
+  {
+    gchar *kept = NULL;
+    fail_unless (g_file_get_contents (cache, &kept, NULL, NULL));
+    fail_unless_equals_string (kept, "keep me");
+    g_free (kept);
+  }
+  g_unlink (cache);
   outcome_clear (&o);
   g_free (props);
   g_free (cache);
