@@ -51,7 +51,12 @@ typedef struct
   gboolean tty, ok, interrupted, bar_shown;
   guint last_epoch;
   gint64 started;
+  guint signals[3];             /* SIGINT, SIGTERM, SIGHUP watches */
 } Trainer;
+
+/* the signals that stop training with the checkpoint kept; a second one
+ * finds its default action (the watches are gone) and ends the process */
+static const gint stop_signals[3] = { SIGINT, SIGTERM, SIGHUP };
 
 static void
 options_init (Options * o)
@@ -397,6 +402,15 @@ check_teachers (const Options * o)
 
 /* Checks what the elements would only find out later. */
 static gboolean
+out_has_checkpoint (const gchar * out)
+{
+  gchar *path = g_build_filename (out, "checkpoint.safetensors", NULL);
+  gboolean has = g_file_test (path, G_FILE_TEST_EXISTS);
+  g_free (path);
+  return has;
+}
+
+static gboolean
 check_paths (const Options * o)
 {
   if (o->data == NULL || o->out == NULL) {
@@ -410,6 +424,12 @@ check_paths (const Options * o)
   }
   if (o->teacher && !g_file_test (o->teacher, G_FILE_TEST_IS_REGULAR)) {
     g_printerr ("ego-train: --teacher-logits %s: no such file\n", o->teacher);
+    return FALSE;
+  }
+  if (!o->resume && out_has_checkpoint (o->out)) {
+    g_printerr ("ego-train: --out %s holds the checkpoint of an earlier "
+        "run: --resume continues it; to start again, remove it or give "
+        "another --out\n", o->out);
     return FALSE;
   }
   return check_teachers (o);
@@ -674,6 +694,15 @@ on_message (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+remove_signal_watches (Trainer * t)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (t->signals); i++)
+    if (t->signals[i])
+      g_source_remove (t->signals[i]);
+  memset (t->signals, 0, sizeof (t->signals));
+}
+
 static gboolean
 on_interrupt (gpointer data)
 {
@@ -683,7 +712,8 @@ on_interrupt (gpointer data)
       "checkpoint (epoch %u)\n", t->last_epoch);
   t->interrupted = TRUE;
   g_main_loop_quit (t->loop);
-  return G_SOURCE_REMOVE;
+  remove_signal_watches (t);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -691,7 +721,8 @@ run (Trainer * t)
 {
   GstBus *bus = gst_element_get_bus (t->pipeline);
   guint watch = gst_bus_add_watch (bus, on_message, t);
-  guint sig = g_unix_signal_add (SIGINT, on_interrupt, t);
+  for (guint i = 0; i < G_N_ELEMENTS (stop_signals); i++)
+    t->signals[i] = g_unix_signal_add (stop_signals[i], on_interrupt, t);
   t->loop = g_main_loop_new (NULL, FALSE);
   t->started = g_get_monotonic_time ();
   if (gst_element_set_state (t->pipeline, GST_STATE_PLAYING) ==
@@ -709,8 +740,7 @@ run (Trainer * t)
   }
   /* going to NULL stops a training under way at the next step */
   gst_element_set_state (t->pipeline, GST_STATE_NULL);
-  if (!t->interrupted)
-    g_source_remove (sig);
+  remove_signal_watches (t);
   g_source_remove (watch);
   g_main_loop_unref (t->loop);
   gst_object_unref (bus);

@@ -376,12 +376,13 @@ history_epochs (const gchar * out)
 }
 
 /* ego-train killed (SIGKILL) after its second epoch and run again with
- * --resume ends with the weights of a run that was never killed. */
+ * --resume ends with the weights of a run that was never killed; run again
+ * without --resume it refuses, and the checkpoint is kept. */
 GST_START_TEST (test_killed_launcher_resumes)
 {
   gchar **whole = train_argv ("whole", FALSE), **part = train_argv ("part",
       FALSE), **again = train_argv ("part", TRUE);
-  gint status;
+  gint status, epochs;
   GPid pid;
   gchar *a, *b;
   fail_unless (g_spawn_sync (NULL, whole, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
@@ -397,6 +398,11 @@ GST_START_TEST (test_killed_launcher_resumes)
   g_spawn_close_pid (pid);
   fail_unless (WIFSIGNALED (status), "ego-train ended before the kill");
   fail_unless (!out_exists ("part", "model.safetensors"));
+  epochs = history_epochs ("part");
+  fail_unless (g_spawn_sync (NULL, part, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+  fail_unless_equals_int (history_epochs ("part"), epochs);
   fail_unless (g_spawn_sync (NULL, again, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
   fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
@@ -407,6 +413,38 @@ GST_START_TEST (test_killed_launcher_resumes)
   g_free (b);
   g_strfreev (whole);
   g_strfreev (part);
+  g_strfreev (again);
+}
+
+GST_END_TEST;
+
+/* SIGTERM (a service manager, `timeout`) stops ego-train as Ctrl-C does:
+ * at a step, exit 1, the checkpoint whole and no model; --resume then
+ * finishes the run. */
+GST_START_TEST (test_terminated_launcher_resumes)
+{
+  gchar **term = train_argv ("term", FALSE), **again = train_argv ("term",
+      TRUE);
+  gint status;
+  GPid pid;
+
+  fail_unless (g_spawn_async (NULL, term, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+          NULL, &pid, NULL));
+  while (history_epochs ("term") < 2)
+    g_usleep (2000);
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+  fail_unless (WIFEXITED (status), "ego-train was killed by SIGTERM");
+  fail_unless_equals_int (WEXITSTATUS (status), 1);
+  fail_unless (!out_exists ("term", "model.safetensors"));
+  fail_unless (out_exists ("term", "checkpoint.safetensors"));
+  fail_unless (g_spawn_sync (NULL, again, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  fail_unless (out_exists ("term", "model.safetensors"));
+  g_strfreev (term);
   g_strfreev (again);
 }
 
@@ -605,6 +643,7 @@ egodistill_suite (void)
   tcase_add_test (tc, test_pause_during_training);
   tcase_add_test (tc, test_resume_is_exact);
   tcase_add_test (tc, test_killed_launcher_resumes);
+  tcase_add_test (tc, test_terminated_launcher_resumes);
   tcase_add_test (tc, test_distills_from_logits);
   tcase_add_test (tc, test_logit_errors);
   tcase_add_test (tc, test_bad_input);
