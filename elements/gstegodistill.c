@@ -222,9 +222,10 @@ read_settings (GstEgoDistill * self, EgoRunSettings * s)
   s->teachers = g_strdupv ((gchar **) teachers);
   teacher = s->teacher_logits != NULL || s->teachers != NULL;
   ok = parse_blocks (self->blocks, s);
-  s->train.lambda_d = self->lambda_d >= 0 ? self->lambda_d :
+  /* -1 is automatic; other negative weights are refused by check_settings */
+  s->train.lambda_d = self->lambda_d != -1.0f ? self->lambda_d :
       (teacher ? 1.0f : 0.0f);
-  s->train.lambda_gt = self->lambda_gt >= 0 ? self->lambda_gt :
+  s->train.lambda_gt = self->lambda_gt != -1.0f ? self->lambda_gt :
       (teacher ? 0.0f : 1.0f);
   s->train.augment.brightness = s->train.augment.contrast =
       s->train.augment.saturation = self->colour_jitter;
@@ -324,6 +325,9 @@ train (GstEgoDistill * self)
   read_settings (self, &s);     /* checked in begin_run */
   if (self->collector == NULL)
     goto no_clips;
+  /* whether a teacher came (and so what -1 means) is known only now */
+  if (s.train.lambda_d == 0 && s.train.lambda_gt == 0)
+    goto no_loss;
   if (!prepare_caches (self, &s, &error))
     goto failed;
   self->run = ego_run_new (&s, &self->info,
@@ -339,6 +343,14 @@ train (GstEgoDistill * self)
   return TRUE;
 
   /* ERRORS */
+no_loss:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The loss weights lambda-d and lambda-gt are both 0: nothing to "
+            "learn from (lambda-d needs a teacher)."), (NULL));
+    clear_settings (&s);
+    return FALSE;
+  }
 no_clips:
   {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The stream had no clips."),
@@ -378,6 +390,13 @@ check_settings (GstEgoDistill * self, const EgoRunSettings * s,
         ("The blocks per stage must be 1 to %d numbers from 1 to 16 "
             "separated by commas, not \"%s\".", EGO_NET_MAX_STAGES,
             self->blocks), (NULL));
+    return FALSE;
+  }
+  if (s->train.lambda_d < 0 || s->train.lambda_gt < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The loss weights lambda-d and lambda-gt must each be -1 "
+            "(automatic) or at least 0, not %g and %g.", s->train.lambda_d,
+            s->train.lambda_gt), (NULL));
     return FALSE;
   }
   if (s->out == NULL) {

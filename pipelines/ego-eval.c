@@ -115,9 +115,12 @@ parse_options (int *argc, char ***argv, Options * o)
   else if (o->model == NULL || o->data == NULL)
     ok = (g_printerr ("ego-eval: --model FILE and --data DIR are needed "
             "(see --help)\n"), FALSE);
-  else if (o->threads < 0 || o->short_side < 0 || o->short_side > 1024)
-    ok = (g_printerr ("ego-eval: --threads and --short-side must not be "
-            "negative, --short-side at most 1024\n"), FALSE);
+  else if (o->threads < 0)
+    ok = (g_printerr ("ego-eval: --threads %d: must not be negative\n",
+            o->threads), FALSE);
+  else if (o->short_side != 0 && (o->short_side < 8 || o->short_side > 1024))
+    ok = (g_printerr ("ego-eval: --short-side %d: must be 0 (the model's) "
+            "or 8 to 1024\n", o->short_side), FALSE);
   g_clear_error (&error);
   g_option_context_free (ctx);
   return ok;

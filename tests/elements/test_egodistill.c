@@ -590,7 +590,9 @@ GST_END_TEST;
 
 /* Frames that do not come from egodatasetsrc are refused; so are settings
  * that make no sense and an output folder that cannot be made, before any
- * decoding (the folder's message is the start's, not the trainer's). */
+ * decoding (the folder's message is the start's, not the trainer's); loss
+ * weights that leave nothing to learn, once the stream shows whether a
+ * teacher came. */
 GST_START_TEST (test_bad_input)
 {
   gchar *file = g_build_filename (tmpdir, "a-file", NULL);
@@ -601,9 +603,15 @@ GST_START_TEST (test_bad_input)
         data_dir, tmpdir),
     g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s/run",
         data_dir, file),
+    g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s "
+        "lambda-d=-0.5", data_dir, tmpdir),
+    /* without a teacher, lambda-d -1 is 0: nothing left to learn from */
+    g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s "
+        "lambda-gt=0 " TINY, data_dir, tmpdir),
   };
   const gchar *needles[] = { "not a dataset stream", "blocks per stage",
-    "Cannot write to the output folder"
+    "Cannot write to the output folder", "-1 (automatic) or at least 0",
+    "both 0"
   };
   fail_unless (g_file_set_contents (file, "", 0, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (descs); i++) {

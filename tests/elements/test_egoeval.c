@@ -227,6 +227,11 @@ GST_START_TEST (test_errors)
   expect_failure ((const gchar *[]) {
         "--data", data_dir, NULL
       }, "--model FILE and --data DIR");
+  /* the source's smallest is 8: a smaller one was dropped, and the frames
+   * cached at another size than the model's */
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--short-side", "7", NULL
+      }, "--short-side 7: must be 0");
   expect_failure ((const gchar *[]) {
         "--model", "/nonexistent.safetensors", "--data", data_dir, NULL
       },
