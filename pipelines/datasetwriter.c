@@ -322,6 +322,8 @@ render_video (Writer * w, Video * v, GError ** error)
   }
   ok = ok && g_file_set_contents (det, r.jsonl->str, r.jsonl->len, error)
       && g_rename (tmp, path) == 0;
+  if (!ok)
+    g_unlink (tmp);
   g_string_free (r.jsonl, TRUE);
   g_free (det);
   g_free (tmp);
@@ -411,6 +413,30 @@ make_folders (const EgoDatasetSpec * s, GError ** error)
   return TRUE;
 }
 
+/* The annotations of a dataset rendered into the folder before: the
+ * videos are replaced one by one and the annotations written last, so a
+ * render that stops half way must not leave the old annotations over new
+ * videos (a dataset that reads, and whose labels are another scene's). */
+static gboolean
+forget_annotations (const EgoDatasetSpec * s, GError ** error)
+{
+  const char *files[] = { "train.csv", "validation.csv", "test.csv",
+    "verb_classes.csv", "noun_classes.csv"
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+    gchar *path = g_build_filename (s->out, "annotations", files[i], NULL);
+    gboolean ok = g_unlink (path) == 0 || errno == ENOENT;
+    if (!ok)
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+          "%s: cannot remove the annotations of the dataset before: %s",
+          path, g_strerror (errno));
+    g_free (path);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 ego_dataset_write (EgoDatasetSpec * s, int jobs,
     EgoDatasetProgressFunc report, gpointer data, GError ** error)
@@ -422,7 +448,8 @@ ego_dataset_write (EgoDatasetSpec * s, int jobs,
   gboolean ok;
   memset (&w, 0, sizeof (w));
   w.spec = s;
-  if (!check_spec (s, error) || !make_folders (s, error))
+  if (!check_spec (s, error) || !make_folders (s, error)
+      || !forget_annotations (s, error))
     return FALSE;
   factory = gst_element_factory_find ("egosynthsrc");
   if (factory == NULL) {

@@ -176,6 +176,8 @@ check_benchmark() {
 log "benchmark: $clips clips at ${frame}x$frame, seed $data_seed"
 claim "$out" wait             # runs started together render it once
 if ! done_file "$data/annotations/test.csv"; then
+  # a split made from the annotations of an earlier render goes with them
+  rm -f "$data/annotations/teach.csv" "$data/annotations/heldout.csv"
   "$bin/ego-dataset" --out "$data" --clips "$clips" --videos "$videos" \
     --seed "$data_seed" --width "$frame" --height "$frame" --fps "$fps"
 fi

@@ -264,6 +264,55 @@ GST_START_TEST (test_truncated_video_reported)
 
 GST_END_TEST;
 
+/* Rendering again into a dataset's folder removes its annotations before
+ * the first video is replaced, so that a render stopped half way leaves no
+ * dataset rather than the old labels over new videos. */
+GST_START_TEST (test_render_again_forgets_annotations)
+{
+  gchar *dir = write_dataset (5);
+  gchar *train = g_build_filename (dir, "annotations", "train.csv", NULL);
+  gchar *vdir = g_build_filename (dir, "videos", NULL);
+  gchar *argv[] = { (gchar *) EGO_BUILD_DIR "/pipelines/ego-dataset",
+    (gchar *) "--out", dir, (gchar *) "--clips", (gchar *) "120",
+    (gchar *) "--videos", (gchar *) "3", (gchar *) "--seed", (gchar *) "6",
+    (gchar *) "--width", (gchar *) "64", (gchar *) "--height",
+    (gchar *) "48", (gchar *) "--fps", (gchar *) "15", (gchar *) "--jobs",
+    (gchar *) "1", NULL
+  };
+  gboolean seen = FALSE;
+  gint status;
+  GPid pid;
+
+  fail_unless (g_file_test (train, G_FILE_TEST_EXISTS));
+  fail_unless (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+          NULL, &pid, NULL));
+  /* the first video being written: the old labels must be gone by then */
+  for (gint i = 0; i < 30000 && !seen; i++) {
+    GDir *d = g_dir_open (vdir, 0, NULL);
+    const gchar *name;
+    while (d && (name = g_dir_read_name (d)))
+      seen |= g_str_has_suffix (name, ".part");
+    if (d)
+      g_dir_close (d);
+    if (!seen)
+      g_usleep (1000);
+  }
+  fail_unless (seen, "no video was being written");
+  fail_if (g_file_test (train, G_FILE_TEST_EXISTS),
+      "the old annotations are still there while a new video is written");
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+  fail_if (ego_dataset_open (dir, "train", TRUE, NULL) != NULL);
+  g_free (vdir);
+  g_free (train);
+  fixture_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 egodataset_suite (void)
 {
@@ -277,6 +326,7 @@ egodataset_suite (void)
   tcase_add_test (tc, test_bad_arguments);
   tcase_add_test (tc, test_discoverer_accepts);
   tcase_add_test (tc, test_truncated_video_reported);
+  tcase_add_test (tc, test_render_again_forgets_annotations);
   return s;
 }
 
