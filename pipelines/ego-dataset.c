@@ -11,6 +11,7 @@
  * start and stop frames; the boxes egosynthsrc knows become detections, made
  * as imperfect as a detector's. Participants are split between train,
  * validation and test. Deterministic for a seed. */
+#include <locale.h>
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
@@ -95,6 +96,9 @@ main (int argc, char **argv)
    * the second and later videos of a process came out different from run
    * to run. Allocations filled with a fixed byte make those reads, and so
    * every video, the same on every run. */
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
   mallopt (M_PERTURB, 0x5a);
   ego_dataset_spec_init (&spec);
   gst_init (&argc, &argv);

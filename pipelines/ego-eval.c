@@ -20,6 +20,7 @@
  * model that cannot, see ego_pair_accuracy). --noun-by-verb adds the noun
  * top-1 among the clips of each true verb ("noun_by_verb"): what the
  * model knows of the object beyond what the action implies. */
+#include <locale.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
@@ -473,6 +474,9 @@ main (int argc, char **argv)
   Eval e = { 0 };
   GError *error = NULL;
   gboolean ok;
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
   e.n_clips = e.n_crops = 1;
   if (!parse_options (&argc, &argv, &o))
     return 2;

@@ -16,6 +16,7 @@
  * there is kept. Ctrl-C ends the input: the file is finished, the timeline
  * so far printed. A second Ctrl-C, or SIGTERM or SIGHUP, stops at once and
  * writes nothing (exit status 130). */
+#include <locale.h>
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
@@ -530,6 +531,9 @@ main (int argc, char **argv)
   GError *error = NULL;
   const gchar *out;
   gboolean ok;
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)

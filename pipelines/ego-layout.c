@@ -23,6 +23,7 @@
  * On the 3000-clip synthetic benchmark (2090 training clips), 150 epochs
  * take about 6 minutes of one core and reach about 98% verb, 89% noun
  * top-1 on validation: the boxes' shapes tell the objects apart too. */
+#include <locale.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
@@ -510,6 +511,9 @@ main (int argc, char **argv)
   Options o;
   GError *error = NULL;
   gboolean ok, is_train;
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
   if (argc == 2 && (!strcmp (argv[1], "--help") || !strcmp (argv[1], "-h")))
     return usage (0);
   if (argc < 2 || (strcmp (argv[1], "train") && strcmp (argv[1], "eval")))

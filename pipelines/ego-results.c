@@ -38,6 +38,7 @@
  * can tell (a single RGB frame); probes appear in results.md's table of
  * what each modality sees, with the unimodal teachers, and not in
  * results.json. */
+#include <locale.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -143,8 +144,11 @@ main (int argc, char **argv)
 {
   Options o = { 0 };
   GError *error = NULL;
-  gboolean ok = parse_options (&argc, &argv, &o, &error)
-      && run (&o, &error);
+  gboolean ok;
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
+  ok = parse_options (&argc, &argv, &o, &error) && run (&o, &error);
   if (!ok) {
     fprintf (stderr, "ego-results: %s\n", error->message);
     g_error_free (error);

@@ -21,6 +21,7 @@
  * checked against the property's range before the graph starts; dataset
  * and teacher-logit errors come from the elements with file and line.
  * Ctrl-C stops cleanly; --resume continues from the last epoch. */
+#include <locale.h>
 #include <gst/gst.h>
 #include <glib-unix.h>
 #include <math.h>
@@ -770,6 +771,9 @@ main (int argc, char **argv)
   Options o;
   Trainer t = { 0 };
   gboolean ok;
+  /* arguments in the terminal's character set (names of classes and
+   * files in UTF-8); printed numbers keep the C format */
+  setlocale (LC_CTYPE, "");
   options_init (&o);
   if (!parse_options (&argc, &argv, &o) || (options_defaults (&o),
           !check_paths (&o))) {

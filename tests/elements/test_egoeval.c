@@ -255,6 +255,14 @@ GST_START_TEST (test_errors)
         "--model", model_path, "--data", data_dir, "--reversed-pairs",
         "v0", NULL
       }, "not two classes");
+  /* a class name outside ASCII reaches the check (it failed in the option
+   * parser, whose charset stayed ASCII, naming no option) */
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--reversed-pairs",
+        "v0/\xc3\xb6" "ffnen", NULL
+      }, "has no class \"\xc3\xb6" "ffnen\"");
+  g_unsetenv ("LC_ALL");
   expect_failure ((const gchar *[]) {
         "--model", model_path, "--data", data_dir, "--reversed-pairs",
         "v0/v1,v1/v0", NULL
