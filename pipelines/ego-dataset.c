@@ -58,14 +58,23 @@ parse_options (int *argc, char ***argv, EgoDatasetSpec * spec, int *jobs)
   ok = g_option_context_parse (ctx, argc, argv, &error);
   if (!ok)
     g_printerr ("ego-dataset: %s\n", error->message);
-  else if (out == NULL || spec->clips < 1)
-    g_printerr ("ego-dataset: --out DIR and --clips N are needed "
-        "(see --help)\n");
+  else if (out == NULL || spec->clips == 0)
+    ok = (g_printerr ("ego-dataset: --out DIR and --clips N are needed "
+            "(see --help)\n"), FALSE);
+  else if (spec->clips < 1)
+    ok = (g_printerr ("ego-dataset: --clips %d: must be at least 1\n",
+            spec->clips), FALSE);
+  else if (seed < 0)
+    ok = (g_printerr ("ego-dataset: --seed %" G_GINT64_FORMAT ": must not "
+            "be negative\n", seed), FALSE);
+  else if (*jobs < 1 || *jobs > 16)
+    ok = (g_printerr ("ego-dataset: --jobs %d: must be 1 to 16\n", *jobs),
+        FALSE);
   g_clear_error (&error);
   g_option_context_free (ctx);
   spec->out = out;
   spec->seed = (guint64) seed;
-  return ok && out != NULL && spec->clips >= 1;
+  return ok;
 }
 
 static void

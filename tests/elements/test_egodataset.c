@@ -178,17 +178,30 @@ GST_START_TEST (test_videos_deterministic)
 
 GST_END_TEST;
 
-/* Bad arguments are refused with a message, and nothing crashes. */
+/* Bad arguments are refused with a message naming the option, and
+ * nothing crashes; an option that makes no sense is a usage error (2), not
+ * wrapped or clamped into another value. */
 GST_START_TEST (test_bad_arguments)
 {
-  gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out /tmp/x "
-      "--clips 10 --videos 2", EGO_BUILD_DIR), *err = NULL;
-  gint status = 0;
-  fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
-  fail_if (g_spawn_check_wait_status (status, NULL));
-  fail_unless (strstr (err, "--videos") != NULL, "%s", err);
-  g_free (err);
-  g_free (cmd);
+  const gchar *cases[][2] = {
+    {"--clips 10 --videos 2", "--videos"},
+    {"--clips -5", "--clips -5"},
+    {"--clips 10 --seed -1", "--seed -1"},
+    {"--clips 10 --jobs 0", "--jobs 0"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *cmd = g_strdup_printf ("%s/pipelines/ego-dataset --out "
+        "/nonexistent/x %s", EGO_BUILD_DIR, cases[i][0]), *err = NULL;
+    gint status = 0;
+    fail_unless (g_spawn_command_line_sync (cmd, NULL, &err, &status, NULL));
+    fail_unless (WIFEXITED (status), "%s", cmd);
+    fail_unless (WEXITSTATUS (status) == 1 || WEXITSTATUS (status) == 2,
+        "%s: %d", cmd, WEXITSTATUS (status));
+    fail_unless (i == 0 || WEXITSTATUS (status) == 2, "%s", cmd);
+    fail_unless (strstr (err, cases[i][1]) != NULL, "%s: %s", cmd, err);
+    g_free (err);
+    g_free (cmd);
+  }
 }
 
 GST_END_TEST;
