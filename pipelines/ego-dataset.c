@@ -11,10 +11,10 @@
  * start and stop frames; the boxes egosynthsrc knows become detections, made
  * as imperfect as a detector's. Participants are split between train,
  * validation and test. Deterministic for a seed. */
-#include <locale.h>
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>

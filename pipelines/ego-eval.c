@@ -20,11 +20,12 @@
  * model that cannot, see ego_pair_accuracy). --noun-by-verb adds the noun
  * top-1 among the clips of each true verb ("noun_by_verb"): what the
  * model knows of the object beyond what the action implies. */
-#include <locale.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
 #include <json-glib/json-glib.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -436,12 +437,30 @@ load_model (const Options * o, Eval * e, GError ** error)
   return TRUE;
 }
 
+/* An output file's folder, checked before the evaluation rather than
+ * after it */
+static gboolean
+can_write (const gchar * path, const gchar * option, GError ** error)
+{
+  gchar *dir = path ? g_path_get_dirname (path) : NULL;
+  gboolean ok = path == NULL || (g_file_test (dir, G_FILE_TEST_IS_DIR)
+      && g_access (dir, W_OK) == 0);
+  if (!ok)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "%s %s: cannot "
+        "write in %s (no such folder, or not writable)", option, path, dir);
+  g_free (dir);
+  return ok;
+}
+
 static gboolean
 evaluate (const Options * o, Eval * e, GError ** error)
 {
   GstElement *sink = NULL, *pipeline;
   EgoEvalResult r;
   gboolean ok;
+  if (!can_write (o->logits, "--logits", error)
+      || !can_write (o->confusion, "--confusion", error))
+    return FALSE;
   ego_set_num_threads (o->threads ? o->threads :
       (gint) g_get_num_processors ());
   pipeline = build (o, e, &sink);

@@ -16,12 +16,12 @@
  * there is kept. Ctrl-C ends the input: the file is finished, the timeline
  * so far printed. A second Ctrl-C, or SIGTERM or SIGHUP, stops at once and
  * writes nothing (exit status 130). */
-#include <locale.h>
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <unistd.h>
 #include <signal.h>
 #include <stdio.h>

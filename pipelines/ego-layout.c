@@ -23,11 +23,11 @@
  * On the 3000-clip synthetic benchmark (2090 training clips), 150 epochs
  * take about 6 minutes of one core and reach about 98% verb, 89% noun
  * top-1 on validation: the boxes' shapes tell the objects apart too. */
-#include <locale.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 

@@ -38,9 +38,9 @@
  * can tell (a single RGB frame); probes appear in results.md's table of
  * what each modality sees, with the unimodal teachers, and not in
  * results.json. */
-#include <locale.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 

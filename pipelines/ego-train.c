@@ -21,9 +21,9 @@
  * checked against the property's range before the graph starts; dataset
  * and teacher-logit errors come from the elements with file and line.
  * Ctrl-C stops cleanly; --resume continues from the last epoch. */
-#include <locale.h>
 #include <gst/gst.h>
 #include <glib-unix.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>

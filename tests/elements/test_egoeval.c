@@ -227,6 +227,20 @@ GST_START_TEST (test_errors)
   expect_failure ((const gchar *[]) {
         "--data", data_dir, NULL
       }, "--model FILE and --data DIR");
+  /* an output that cannot be written is found before the evaluation,
+   * which prints nothing */
+  {
+    gchar *out = NULL, *err = NULL;
+    fail_unless (run_eval ((const gchar *[]) {
+              "--model", model_path, "--data", data_dir, "--json",
+              "--logits", "/nonexistent-folder/l.jsonl", NULL
+            }, &out, &err) != 0);
+    fail_unless (strstr (err, "--logits /nonexistent-folder/l.jsonl: "
+            "cannot write") != NULL, "%s", err);
+    fail_unless_equals_string (out, "");
+    g_free (out);
+    g_free (err);
+  }
   /* the source's smallest is 8: a smaller one was dropped, and the frames
    * cached at another size than the model's */
   expect_failure ((const gchar *[]) {
