@@ -358,6 +358,14 @@ teacher_modality (const gchar * arg, const gchar ** model)
 }
 
 /* The --teacher options and those that only mean something with them. */
+/* why path, which is not a regular file, cannot be read as one */
+static const gchar *
+not_a_file (const gchar * path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS) ? "not a regular file" :
+      "no such file";
+}
+
 static gboolean
 check_teachers (const Options * o)
 {
@@ -376,8 +384,8 @@ check_teachers (const Options * o)
       return (g_printerr ("ego-train: --teacher %s: must be MODALITY=MODEL "
               "with MODALITY rgb, flow or audio\n", o->teachers[i]), FALSE);
     if (!g_file_test (model, G_FILE_TEST_IS_REGULAR))
-      return (g_printerr ("ego-train: --teacher %s: no such file\n",
-              o->teachers[i]), FALSE);
+      return (g_printerr ("ego-train: --teacher %s: %s\n", o->teachers[i],
+              not_a_file (model)), FALSE);
     for (guint j = 0; j < i; j++)
       if (g_str_has_prefix (o->teachers[j], modality)
           && o->teachers[j][strlen (modality)] == '=')
@@ -424,7 +432,8 @@ check_paths (const Options * o)
     return FALSE;
   }
   if (o->teacher && !g_file_test (o->teacher, G_FILE_TEST_IS_REGULAR)) {
-    g_printerr ("ego-train: --teacher-logits %s: no such file\n", o->teacher);
+    g_printerr ("ego-train: --teacher-logits %s: %s\n", o->teacher,
+        not_a_file (o->teacher));
     return FALSE;
   }
   if (!o->resume && out_has_checkpoint (o->out)) {
