@@ -217,13 +217,34 @@ ego_results_score (const float *const *logits, const int *const *labels,
 /* ------------------------------------------------------------------------ */
 /* ego-eval objects */
 
-/* Whether the text, which holds a JSON object, holds nothing after it
- * (json-glib takes the first of several objects a line). */
-static gboolean
-single_object (const char *p)
+/* The length of the plain JSON token starting at p outside strings, or 0
+ * for anything else: json-glib also takes comments, single quotes and hex
+ * numbers, which the text, copied into results.json, must not carry. */
+static size_t
+plain_json_token (const char *text, const char *p)
 {
+  static const char *const words[] = { "true", "false", "null" };
+  if (g_ascii_isspace (*p) || strchr ("{}[],:-+.0123456789", *p))
+    return 1;
+  /* an exponent, after a digit or a point */
+  if ((*p == 'e' || *p == 'E') && p > text
+      && (g_ascii_isdigit (p[-1]) || p[-1] == '.'))
+    return 1;
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strncmp (p, words[i], strlen (words[i])) == 0)
+      return strlen (words[i]);
+  return 0;
+}
+
+/* Whether the text, which holds a JSON object, holds it alone (json-glib
+ * takes the first of several objects a line) and in plain JSON. */
+static gboolean
+single_object (const char *text)
+{
+  const char *p = text;
   gboolean in_string = FALSE;
   int depth = 0;
+  size_t n;
   for (; *p; p++) {
     if (in_string) {
       if (*p == '\\' && p[1])
@@ -232,6 +253,10 @@ single_object (const char *p)
         in_string = FALSE;
     } else if (*p == '"')
       in_string = TRUE;
+    else if ((n = plain_json_token (text, p)) == 0)
+      return FALSE;
+    else if (n > 1)
+      p += n - 1;
     else if (*p == '{' || *p == '[')
       depth++;
     else if ((*p == '}' || *p == ']') && --depth == 0)
@@ -260,8 +285,9 @@ read_eval (const char *path, GError ** error)
     ok = ego_text_fail (error, EGO_ERROR_FORMAT, path, 0, "not a JSON object "
         "(ego-eval --json prints one)");
   else if (!single_object (text))
-    ok = ego_text_fail (error, EGO_ERROR_FORMAT, path, 0, "more than one "
-        "JSON value (ego-eval --json prints one object)");
+    ok = ego_text_fail (error, EGO_ERROR_FORMAT, path, 0, "not one object "
+        "in plain JSON (ego-eval --json prints one; no comments, single "
+        "quotes or hex numbers)");
   g_object_unref (parser);
   if (!ok)
     g_clear_pointer (&text, g_free);

@@ -444,7 +444,22 @@ test_errors (void)
   assert_fails ("f\tteacher-fused\tuniform\t1\t1x1\tlogits\tshort.jsonl\n",
       "bad.tsv:1: short.jsonl: no logits for clip P01_01_1 (3 of the 4");
   assert_fails ("f\tteacher-fused\tuniform\t1\t1x1\teval\tfused.jsonl\n",
-      "bad.tsv:1: fused.jsonl: more than one JSON value");
+      "bad.tsv:1: fused.jsonl: not one object in plain JSON");
+  /* what json-glib takes and results.json, which copies the text, must not
+   * carry: a comment, single quotes, a hex number */
+  {
+    const char *extras[] = { "/* x */ ", "'extra': 1, ", "\"extra\": 0x10, " };
+    gchar *good = read_file ("rgb-s1-1x1.json");
+    for (guint i = 0; i < G_N_ELEMENTS (extras); i++) {
+      gchar *text = g_strdup_printf ("{%s%s", extras[i], strchr (good, '{')
+          + 1);
+      write_file ("loose.json", text);
+      assert_fails ("rgb\tteacher-rgb\t-\t1\t1x1\teval\tloose.json\n",
+          "bad.tsv:1: loose.json: not one object in plain JSON");
+      g_free (text);
+    }
+    g_free (good);
+  }
 }
 
 
