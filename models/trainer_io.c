@@ -112,14 +112,18 @@ ego_trainer_resume (EgoTrainer * t, const char *path, GError ** error)
   settings = settings_string (t);
   if (step)
     s = g_ascii_strtoll (step, &end, 10);
-  if (saved == NULL || step == NULL || *end != '\0' || s < 0
-      || s > ego_trainer_total_steps (t))
+  if (saved == NULL || step == NULL || *end != '\0' || s < 0)
     g_set_error (error, EGO_ERROR, EGO_ERROR_FORMAT,
         "%s: not a gst-ego training checkpoint", path);
+  /* other settings first: other epochs also put the step out of range */
   else if (strcmp (saved, settings) != 0)
     g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID,
         "%s: the checkpoint was made with other settings (%s), not (%s)",
         path, saved, settings);
+  else if (s > ego_trainer_total_steps (t))
+    g_set_error (error, EGO_ERROR, EGO_ERROR_FORMAT,
+        "%s: its step %" G_GINT64_FORMAT " is past the run's last, %ld",
+        path, s, ego_trainer_total_steps (t));
   else if (restore_tensors (t, st, error)) {
     t->step = (long) s;
     ok = TRUE;

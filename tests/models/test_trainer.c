@@ -146,6 +146,7 @@ test_resume (void)
   EgoStepStats st;
   GError *error = NULL;
   size_t n;
+  guint64 seed;
   char *dir = fixture_tmpdir ("ego-resume-XXXXXX");
   char *ckpt = g_build_filename (dir, "ckpt.safetensors", NULL);
   train_config (&cfg);
@@ -170,8 +171,19 @@ test_resume (void)
   g_assert_cmpmem (ego_net_params (a, &n), n * 4, ego_net_params (b, &n),
       n * 4);
   ego_trainer_free (tb);
+  seed = cfg.seed;
   cfg.seed = 99;
   tb = ego_trainer_new (b, &meta, train, &cfg, NULL);
+  g_assert_false (ego_trainer_resume (tb, ckpt, &error));
+  g_assert_nonnull (strstr (error->message, "other settings"));
+  g_clear_error (&error);
+  ego_trainer_free (tb);
+  /* fewer epochs, whose last step comes before the checkpoint's: named as
+   * other settings too (it read "not a gst-ego training checkpoint") */
+  cfg.seed = seed;
+  cfg.epochs = 1;
+  tb = ego_trainer_new (b, &meta, train, &cfg, NULL);
+  g_assert_cmpint (ego_trainer_total_steps (tb), <, 5);
   g_assert_false (ego_trainer_resume (tb, ckpt, &error));
   g_assert_nonnull (strstr (error->message, "other settings"));
   g_clear_error (&error);
