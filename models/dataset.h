@@ -164,6 +164,10 @@ typedef struct
                                  * boxes[first_box[i] .. first_box[i + 1]) */
   int n_boxes;
   EgoBox *boxes;
+  int frames_cut;               /* frames with more than
+                                 * EGO_DETECTIONS_MAX_BOXES boxes, of which
+                                 * the best were kept (hands first, then by
+                                 * score: the layout network's choice) */
 } EgoDetections;
 
 /* Read DIR/detections/<video_id>.jsonl, one JSON object per line:

@@ -18,8 +18,11 @@
 
 #include "dataset_csv.h"
 
-/* root object, boxes array, box object */
-#define MAX_DEPTH 3
+/* root object, boxes array, box object, and members of a box's own that
+ * are ignored (a detector's offsets, say) */
+#define MAX_DEPTH 8
+/* json-glib wraps integers past 64 bits: digits before any point or
+ * exponent (a float's fraction may have as many as it likes) */
 #define MAX_DIGITS 18
 
 typedef struct
@@ -37,6 +40,7 @@ typedef struct
   JsonParser *parser;
   GArray *entries;              /* FrameEntry, in file order */
   GArray *boxes;                /* EgoBox, in file order */
+  int frames_cut;               /* lines with more than MAX_BOXES boxes */
 } DetParser;
 
 typedef struct
@@ -73,6 +77,7 @@ scan_line (DetParser * dp, const char *text, gsize len, LineScan * scan,
 {
   int depth = 0, digits = 0;
   gboolean expect_key = FALSE, key_is_boxes = FALSE, in_boxes = FALSE;
+  gboolean fraction = FALSE;
 
   for (gsize i = 0; i < len;) {
     char c = text[i];
@@ -85,11 +90,15 @@ scan_line (DetParser * dp, const char *text, gsize len, LineScan * scan,
       i = end;
       continue;
     }
-    if (g_ascii_isdigit (c) && ++digits > MAX_DIGITS)
+    if (g_ascii_isdigit (c) && !fraction && ++digits > MAX_DIGITS)
       return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
-          "a number has more than %d digits", MAX_DIGITS);
-    if (!g_ascii_isdigit (c))
+          "an integer has more than %d digits", MAX_DIGITS);
+    if (!g_ascii_isdigit (c)) {
+      /* the point or exponent of a number that has begun */
+      fraction = (c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+')
+          && (digits > 0 || fraction);
       digits = 0;
+    }
     if (c == '{' || c == '[') {
       if (++depth > MAX_DEPTH)
         return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
@@ -238,12 +247,37 @@ parse_frame_member (DetParser * dp, JsonObject * root, int *frame,
     return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
         "frame is not an integer");
   v = json_node_get_int (node);
-  if (v < 0 || v > EGO_DATASET_MAX_FRAME)
+  if (v == 0)
     return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
-        "frame %" G_GINT64_FORMAT " is outside [0, %d]", v,
+        "frame 0: frames count from 1, as in the annotations");
+  if (v < 1 || v > EGO_DATASET_MAX_FRAME)
+    return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
+        "frame %" G_GINT64_FORMAT " is outside [1, %d]", v,
         EGO_DATASET_MAX_FRAME);
   *frame = (int) v;
   return TRUE;
+}
+
+/* a ranks before b: hands first, then the higher score (as the layout
+ * network picks the boxes it sees) */
+static gint
+compare_boxes (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const EgoBox *x = a, *y = b;
+  if (x->category != y->category)
+    return x->category == EGO_BOX_HAND ? -1 : 1;
+  return (x->score < y->score) - (x->score > y->score);
+}
+
+/* A busy frame (a detector at a low threshold) keeps its best boxes: the
+ * network takes fewer still, by the same ranking, so it sees the same
+ * ones; the sort is stable, as the network's choice is. */
+static void
+keep_best_boxes (DetParser * dp, int first, int count)
+{
+  g_qsort_with_data (&g_array_index (dp->boxes, EgoBox, first), count,
+      sizeof (EgoBox), compare_boxes, NULL);
+  g_array_set_size (dp->boxes, (guint) first + EGO_DETECTIONS_MAX_BOXES);
 }
 
 static gboolean
@@ -262,10 +296,6 @@ parse_root (DetParser * dp, JsonObject * root, const LineScan * scan,
     return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
         "boxes is missing or not an array");
   boxes = json_node_get_array (node);
-  if (json_array_get_length (boxes) > EGO_DETECTIONS_MAX_BOXES)
-    return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
-        "has %u boxes, more than %d", json_array_get_length (boxes),
-        EGO_DETECTIONS_MAX_BOXES);
   for (guint i = 0; i < json_array_get_length (boxes); i++)
     if (!parse_box (dp, json_array_get_element (boxes, i), (int) i + 1,
             &members, error))
@@ -275,6 +305,11 @@ parse_root (DetParser * dp, JsonObject * root, const LineScan * scan,
     return ego_text_fail (error, EGO_ERROR_INVALID, dp->name, dp->line,
         "has a duplicate (or escaped) member name");
   entry.count = (int) dp->boxes->len - entry.first;
+  if (entry.count > EGO_DETECTIONS_MAX_BOXES) {
+    keep_best_boxes (dp, entry.first, entry.count);
+    entry.count = EGO_DETECTIONS_MAX_BOXES;
+    dp->frames_cut++;
+  }
   g_array_append_val (dp->entries, entry);
   return TRUE;
 }
@@ -335,6 +370,7 @@ finish (DetParser * dp, GError ** error)
     }
   det->n_frames = n;
   det->n_boxes = (int) dp->boxes->len;
+  det->frames_cut = dp->frames_cut;
   det->frames = g_new (int, n);
   det->first_box = g_new (int, n + 1);
   det->boxes = g_new (EgoBox, MAX (det->n_boxes, 1));
@@ -354,7 +390,7 @@ EgoDetections *
 ego_detections_parse (const char *name, const char *text, gsize len,
     GError ** error)
 {
-  DetParser dp = { name, 0, NULL, NULL, NULL };
+  DetParser dp = { name, 0, NULL, NULL, NULL, 0 };
   EgoDetections *det = NULL;
   gsize pos = 0;
   gboolean ok;

@@ -57,6 +57,22 @@ keep_clip_lines (EgoLayoutData * d, int i, const EgoDetections * det)
   cl->n_lines = (int) d->lines->len - cl->first_line;
 }
 
+/* Detections numbered otherwise than the annotations (from 0, at another
+ * frame rate, with an offset) miss the clips, which then train on empty
+ * frames without a word: said when most clips have no line at all. */
+static void
+warn_uncovered (const EgoLayoutData * d)
+{
+  int empty = 0;
+  for (int i = 0; i < d->n_clips; i++)
+    empty += d->clips[i].n_lines == 0;
+  if (2 * empty > d->n_clips)
+    g_printerr ("warning: %s: %d of the %d clips have no detections line "
+        "within their frames; are the detections' frames numbered as the "
+        "annotations' (from 1, at the video's frame rate)?\n",
+        ego_dataset_csv_name (d->ds), empty, d->n_clips);
+}
+
 /* Reads each video's detections once and keeps its clips' lines. */
 static gboolean
 load_detections (EgoLayoutData * d, GError ** error)
@@ -75,15 +91,23 @@ load_detections (EgoLayoutData * d, GError ** error)
     order[at[ego_dataset_clip (d->ds, i)->video]++] = i;
   g_free (at);
   for (int v = 0; ok && v < n_videos; v++) {
-    EgoDetections *det = ego_dataset_load_detections (d->ds,
-        ego_dataset_video (d->ds, v)->video_id, error);
+    const gchar *video_id = ego_dataset_video (d->ds, v)->video_id;
+    EgoDetections *det = ego_dataset_load_detections (d->ds, video_id,
+        error);
     ok = det != NULL;
+    if (ok && det->frames_cut > 0)
+      g_printerr ("warning: detections of %s: %d frames have more than %d "
+          "boxes; the best %d of each were kept (hands first, then by "
+          "score)\n", video_id, det->frames_cut, EGO_DETECTIONS_MAX_BOXES,
+          EGO_DETECTIONS_MAX_BOXES);
     for (int k = start[v]; ok && k < start[v + 1]; k++)
       keep_clip_lines (d, order[k], det);
     ego_detections_free (det);
   }
   g_free (start);
   g_free (order);
+  if (ok)
+    warn_uncovered (d);
   return ok;
 }
 

@@ -409,7 +409,7 @@ test_bad_detections (void)
     {"{\"frame\": 5, \"boxes\": [{\"x1\": 0.1,", "5: is not valid JSON"},
     {"{\"frame\": 5, \"boxes\": [{\"x1\": 12, \"y1\": 8, \"x2\": 40, \"y2\": "
           "30, \"category\": \"hand\", \"score\": 0.9}]}", "5: box 1: x1 = 12"},
-    {"{\"frame\": 5, \"boxes\": [[[[[[[]]]]]]]}", "5: nests deeper"},
+    {"{\"frame\": 5, \"boxes\": [[[[[[[[[]]]]]]]]]}", "5: nests deeper"},
     {"{\"frame\": 1, \"boxes\": []}", "appears twice"},
   };
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++) {

@@ -742,9 +742,11 @@ static const BrokenLine broken_lines[] = {
   {"fractional-frame", "{\"frame\": 3.5, \"boxes\": []}",
       "frame is not an integer"},
   {"negative-frame", "{\"frame\": -3, \"boxes\": []}",
-      "frame -3 is outside [0, 1000000000]"},
+      "frame -3 is outside [1, 1000000000]"},
+  {"frame-zero", "{\"frame\": 0, \"boxes\": []}",
+      "frame 0: frames count from 1"},
   {"huge-frame", "{\"frame\": 99999999999999999999999, \"boxes\": []}",
-      "a number has more than 18 digits"},
+      "an integer has more than 18 digits"},
   {"missing-boxes", "{\"frame\": 3}", "boxes is missing or not an array"},
   {"nan-coordinate", "{\"frame\": 3, \"boxes\": [" BOX ("NaN", "") "]}",
       "is not valid JSON"},
@@ -771,7 +773,8 @@ static const BrokenLine broken_lines[] = {
       "has a duplicate (or escaped) member name"},
   {"duplicate-box-member", "{\"frame\": 3, \"boxes\": [" BOX ("0.1",
           ", \"x1\": 0.2") "]}", "has a duplicate (or escaped) member name"},
-  {"too-deep", "{\"frame\": 3, \"boxes\": [[[]]]}", "nests deeper than 3"},
+  {"too-deep", "{\"frame\": 3, \"boxes\": [[[[[[[[]]]]]]]]}",
+      "nests deeper than 8"},
   {"duplicate-frame", "{\"frame\": 12, \"boxes\": []}",
       "frame 12 appears twice (also on line 1)"},
   {"nul-byte", "{\"frame\": 3,@\"boxes\": []}", "contains a NUL byte"},
@@ -815,7 +818,29 @@ test_broken_line (gconstpointer data)
   g_strfreev (lines);
 }
 
-/* More boxes per frame than the limit, and over-long lines. */
+/* What detectors and float printing write: a float32 score printed with
+ * all its digits (19 after the point), a member of a box's own holding an
+ * array; both read. */
+static void
+test_detections_loose (void)
+{
+  const char *text = "{\"frame\": 1, \"boxes\": [{\"x1\": "
+      "0.0003000000142492354, \"y1\": 0.1, \"x2\": 0.9, \"y2\": 0.9, "
+      "\"category\": \"hand\", \"score\": 0.0012000000569969416, "
+      "\"offset\": [0.5, -0.25]}]}\n";
+  GError *error = NULL;
+  EgoDetections *det = ego_detections_parse ("d.jsonl", text, strlen (text),
+      &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (det->n_boxes, ==, 1);
+  g_assert_cmpfloat_with_epsilon (det->boxes[0].x1, 0.0003, 1e-9);
+  g_assert_cmpfloat_with_epsilon (det->boxes[0].score, 0.0012, 1e-9);
+  ego_detections_free (det);
+}
+
+/* More boxes per frame than the limit keep the best (hands first, then
+ * by score, as the network picks), and over-long lines. */
 static void
 test_detections_limits (void)
 {
@@ -831,9 +856,21 @@ test_detections_limits (void)
   g_assert_cmpint (det->n_boxes, ==, EGO_DETECTIONS_MAX_BOXES);
   ego_detections_free (det);
 
+  /* then an object box of score 0.9 and a hand of score 0.7: the hand
+   * goes first and an object of score 0.5 goes */
   g_string_truncate (s, s->len - 3);
-  g_string_append (s, ", " BOX ("0.1", "") "]}\n");
-  expect_detections_error (s->str, s->len, 2, "has 65 boxes, more than 64");
+  g_string_append (s, ", {\"x1\": 0.2, \"y1\": 0.1, \"x2\": 0.9, "
+      "\"y2\": 0.9, \"category\": \"object\", \"score\": 0.9}, "
+      "{\"x1\": 0.3, \"y1\": 0.1, \"x2\": 0.9, \"y2\": 0.9, "
+      "\"category\": \"hand\", \"score\": 0.7}]}\n");
+  det = ego_detections_parse ("d.jsonl", s->str, s->len, NULL);
+  g_assert_nonnull (det);
+  g_assert_cmpint (det->n_boxes, ==, EGO_DETECTIONS_MAX_BOXES);
+  g_assert_cmpint (det->frames_cut, ==, 1);
+  g_assert_cmpfloat (det->boxes[0].x1, ==, 0.3f);
+  for (int i = 1; i < EGO_DETECTIONS_MAX_BOXES; i++)
+    g_assert_cmpint (det->boxes[i].category, ==, EGO_BOX_HAND);
+  ego_detections_free (det);
 
   g_string_assign (s, "\n{\"frame\": 1, \"boxes\": [], \"pad\": \"");
   for (int i = 0; i < EGO_DETECTIONS_MAX_LINE; i++)
@@ -992,6 +1029,7 @@ main (int argc, char **argv)
     g_free (path);
   }
   g_test_add_func ("/detections/limits", test_detections_limits);
+  g_test_add_func ("/detections/loose", test_detections_loose);
   g_test_add_func ("/sample/tsn", test_sample_tsn);
   g_test_add_func ("/sample/tsn-short", test_sample_tsn_short);
   g_test_add_func ("/sample/fixed-step", test_sample_fixed_step);
