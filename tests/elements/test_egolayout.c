@@ -427,6 +427,40 @@ test_bad_detections (void)
   }
 }
 
+/* Detections numbered otherwise than the annotations (here every frame
+ * 900000 later) still train, but with a warning that names the split; the
+ * dataset as written gives none. */
+static void
+test_misnumbered_detections (void)
+{
+  gchar *file = NULL, *dir = corrupt_copy ("shifted", 1,
+      "{\"frame\": 1, \"boxes\": []}", &file);
+  gchar *cmd = g_strdup_printf ("sh -c \"sed -i 's/\\\"frame\\\": "
+      "/\\\"frame\\\": 90000/' %s/detections/*.jsonl\"", dir);
+  gchar *out = path_of ("shifted", "out"), *err = NULL, *stdout_ = NULL;
+  const char *argv[] = { LAYOUT, "train", "--data", dir, "--out", out,
+    "--epochs", "1", "--dim", "32", "--attn-heads", "2", NULL
+  };
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (run (argv, &stdout_, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "train.csv: "));
+  g_assert_nonnull (strstr (err, "have no detections line"));
+  g_free (err);
+  g_free (stdout_);
+  g_free (out);
+  out = path_of ("unshifted", NULL);
+  argv[3] = data;
+  argv[5] = out;
+  g_assert_cmpint (run (argv, &stdout_, &err), ==, 0);
+  g_assert_null (strstr (err, "have no detections line"));
+  g_free (err);
+  g_free (stdout_);
+  g_free (out);
+  g_free (cmd);
+  g_free (file);
+  g_free (dir);
+}
+
 /* A frame without a line shows the nearest earlier line of its clip, and
  * nothing before the clip's first line; with a line gone training still
  * runs. (ego-dataset writes frame f on line f.) */
@@ -472,6 +506,8 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/bad-arguments", test_bad_arguments);
   g_test_add_func ("/layout/bad-detections", test_bad_detections);
   g_test_add_func ("/layout/missing-frames", test_missing_frames);
+  g_test_add_func ("/layout/misnumbered-detections",
+      test_misnumbered_detections);
   result = g_test_run ();
   g_free (cmd);
   g_free (out);
