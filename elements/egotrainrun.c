@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "ego_error.h"
@@ -323,6 +324,14 @@ take_step (EgoRun * run, const EgoRunCallbacks * cb, GError ** error)
   gdouble dt;
   gfloat loss;
   ego_trainer_step (run->trainer, &st);
+  /* a diverged network learns nothing more, and its weights could not be
+   * saved: stop now, with the checkpoint of the last epoch kept */
+  if (!isfinite (st.loss)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "the loss is not "
+        "finite at step %ld (epoch %ld): training diverged; try a lower "
+        "learning rate or gradient clipping", st.step, (glong) st.epoch + 1);
+    return FALSE;
+  }
   dt = (g_get_monotonic_time () - t0) / 1e6;
   run->epoch_seconds += dt;
   run->session_seconds += dt;

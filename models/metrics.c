@@ -14,6 +14,15 @@ argmax (const float *z, int k)
   return best;
 }
 
+static int
+has_nan (const float *z, int k)
+{
+  for (int i = 0; i < k; i++)
+    if (isnan (z[i]))
+      return 1;
+  return 0;
+}
+
 double
 ego_topk_accuracy (const float *logits, const int32_t * labels, int n, int k,
     int top)
@@ -25,6 +34,10 @@ ego_topk_accuracy (const float *logits, const int32_t * labels, int n, int k,
     const float *z = logits + (size_t) r * k;
     float truth = z[labels[r]];
     int above = 0;
+    /* a NaN compares as nothing and would rank the truth first: a row
+     * holding one (a network that diverged) is a miss */
+    if (has_nan (z, k))
+      continue;
     /* the rank of the true class: classes strictly above it, and equal ones
      * listed before it */
     for (int i = 0; i < k; i++)

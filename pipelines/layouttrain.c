@@ -233,6 +233,13 @@ train_step (LayoutRun * r, long step, const int *clips, int n,
   if (!ok)
     return FALSE;
   loss = loss_and_gradient (r, clips, n, right);
+  /* a diverged network learns nothing more, and could not be saved */
+  if (!isfinite (loss)) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "the loss is not "
+        "finite at step %ld (epoch %ld): training diverged; try a lower "
+        "--lr or --clip-norm", step + 1, step / r->steps_per_epoch + 1);
+    return FALSE;
+  }
   ego_stlt_backward (r->net, NULL);
   grads = ego_stlt_grads (r->net, &np);
   if (r->cfg.clip_norm > 0)

@@ -461,6 +461,22 @@ test_misnumbered_detections (void)
   g_free (dir);
 }
 
+/* A run that diverges (a learning rate far too high) stops at the first
+ * loss that is not finite, saying so, rather than training every epoch on
+ * NaN and failing at the save. */
+static void
+test_diverged (void)
+{
+  gchar *out = path_of ("diverged", NULL);
+  const char *argv[] = { LAYOUT, "train", "--data", data, "--out", out,
+    "--lr", "1", "--clip-norm", "0", "--warmup", "0", "--weight-decay", "10",
+    "--batch", "2", "--epochs", "60", NULL
+  };
+  expect_failure (argv, 1, "the loss is not finite at step", "diverged",
+      NULL);
+  g_free (out);
+}
+
 /* A frame without a line shows the nearest earlier line of its clip, and
  * nothing before the clip's first line; with a line gone training still
  * runs. (ego-dataset writes frame f on line f.) */
@@ -506,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/bad-arguments", test_bad_arguments);
   g_test_add_func ("/layout/bad-detections", test_bad_detections);
   g_test_add_func ("/layout/missing-frames", test_missing_frames);
+  g_test_add_func ("/layout/diverged", test_diverged);
   g_test_add_func ("/layout/misnumbered-detections",
       test_misnumbered_detections);
   result = g_test_run ();

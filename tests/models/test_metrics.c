@@ -1,5 +1,6 @@
 /* Metrics against the reference (models/reference/gen_metrics.py). */
 #include <glib.h>
+#include <math.h>
 
 #include "fixture.h"
 #include "metrics.h"
@@ -79,6 +80,17 @@ test_pair_accuracy (void)
 
 /* Noun top-1 per true verb: groups 0 and 1 counted apart, group 2 has no
  * rows, a group out of range is left out. */
+/* A row with a NaN logit (a network that diverged) is a miss, whatever
+ * its label: NaN compares as nothing, and the truth ranked first. */
+static void
+test_topk_nan_is_miss (void)
+{
+  const float z[] = { NAN, 1.0f, 2.0f, NAN, NAN, NAN };
+  const int32_t y[] = { 0, 1 };
+  g_assert_cmpfloat (ego_topk_accuracy (z, y, 2, 3, 1), ==, 0.0);
+  g_assert_cmpfloat (ego_topk_accuracy (z, y, 2, 3, 3), ==, 0.0);
+}
+
 static void
 test_top1_by_group (void)
 {
@@ -111,5 +123,6 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/confusion", test_confusion);
   g_test_add_func ("/metrics/pair-accuracy", test_pair_accuracy);
   g_test_add_func ("/metrics/top1-by-group", test_top1_by_group);
+  g_test_add_func ("/metrics/topk-nan-is-miss", test_topk_nan_is_miss);
   return g_test_run ();
 }
