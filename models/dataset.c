@@ -666,8 +666,11 @@ scan_videos (const char *videos_dir)
   return files;
 }
 
-gboolean
-ego_dataset_resolve_media (EgoDataset * ds, const char *dir, GError ** error)
+/* Finds each video's file or frame folder; without required, a video
+ * with neither keeps NULL for both. */
+static gboolean
+resolve_media (EgoDataset * ds, const char *dir, gboolean required,
+    GError ** error)
 {
   char *videos_dir = g_build_filename (dir, "videos", NULL);
   char *all_frames = g_build_filename (dir, "frames", NULL);
@@ -684,7 +687,7 @@ ego_dataset_resolve_media (EgoDataset * ds, const char *dir, GError ** error)
     v->frames_dir = g_file_test (frames, G_FILE_TEST_IS_DIR) ?
         g_string_chunk_insert (ds->strings, frames) : NULL;
     v->kind = v->video_path ? EGO_MEDIA_VIDEO : EGO_MEDIA_FRAMES;
-    if (v->video_path == NULL && v->frames_dir == NULL)
+    if (required && v->video_path == NULL && v->frames_dir == NULL)
       ok = ego_text_fail (error, EGO_ERROR_IO, ds->name,
           g_array_index (ds->video_lines, int, i),
           "video %s not found in %s or %s (no %s%s%s.<mp4|mkv|webm|avi|mov>, "
@@ -700,6 +703,12 @@ ego_dataset_resolve_media (EgoDataset * ds, const char *dir, GError ** error)
     ds->dir = g_strdup (dir);
   }
   return ok;
+}
+
+gboolean
+ego_dataset_resolve_media (EgoDataset * ds, const char *dir, GError ** error)
+{
+  return resolve_media (ds, dir, TRUE, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -743,9 +752,9 @@ split_name_ok (const char *split)
   return TRUE;
 }
 
-EgoDataset *
-ego_dataset_open (const char *dir, const char *split, gboolean need_labels,
-    GError ** error)
+static EgoDataset *
+open_dataset (const char *dir, const char *split, gboolean need_labels,
+    gboolean need_media, GError ** error)
 {
   char *annotations = g_build_filename (dir, "annotations", NULL);
   char *file = g_strconcat (split ? split : "", ".csv", NULL);
@@ -765,7 +774,7 @@ ego_dataset_open (const char *dir, const char *split, gboolean need_labels,
       && ego_text_read (path, EGO_DATASET_MAX_FILE, &text, &len, error))
     ds = ego_dataset_parse (path, text, len, need_labels,
         (const char *const *) verbs, (const char *const *) nouns, error);
-  if (ds != NULL && !ego_dataset_resolve_media (ds, dir, error))
+  if (ds != NULL && !resolve_media (ds, dir, need_media, error))
     g_clear_pointer (&ds, ego_dataset_free);
   g_free (text);
   g_strfreev (verbs);
@@ -774,6 +783,20 @@ ego_dataset_open (const char *dir, const char *split, gboolean need_labels,
   g_free (file);
   g_free (annotations);
   return ds;
+}
+
+EgoDataset *
+ego_dataset_open (const char *dir, const char *split, gboolean need_labels,
+    GError ** error)
+{
+  return open_dataset (dir, split, need_labels, TRUE, error);
+}
+
+EgoDataset *
+ego_dataset_open_annotations (const char *dir, const char *split,
+    gboolean need_labels, GError ** error)
+{
+  return open_dataset (dir, split, need_labels, FALSE, error);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -93,6 +93,11 @@ typedef struct _EgoDataset EgoDataset;
  * verb_class and noun_class. */
 EgoDataset *ego_dataset_open (const char *dir, const char *split,
     gboolean need_labels, GError ** error);
+/* The same for readers of annotations and detections alone (the layout):
+ * a video with neither a file nor a frame folder is no error, and keeps
+ * NULL for both. */
+EgoDataset *ego_dataset_open_annotations (const char *dir, const char *split,
+    gboolean need_labels, GError ** error);
 void ego_dataset_free (EgoDataset * ds);
 
 /* The parts ego_dataset_open is made of, on text in memory (name is used in

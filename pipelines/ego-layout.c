@@ -296,9 +296,15 @@ probe_frame_size (const EgoDataset * ds, EgoModelMeta * meta)
 {
   const EgoVideo *v = ego_dataset_video (ds, 0);
   const EgoClip *c = ego_dataset_clip (ds, 0);
-  gchar *path = v->video_path ? g_strdup (v->video_path) :
-      g_strdup_printf ("%s/frame_%010d.jpg", v->frames_dir, c->start_frame);
+  gchar *path = v->video_path ? g_strdup (v->video_path) : v->frames_dir ?
+      g_strdup_printf ("%s/frame_%010d.jpg", v->frames_dir, c->start_frame)
+      : NULL;
   GError *error = NULL;
+  if (path == NULL) {
+    /* detections alone: the picture's size is not known, nor needed */
+    meta->width = meta->height = 1;
+    return;
+  }
   gst_init (NULL, NULL);
   if (!probe_size (path, &meta->width, &meta->height, &error)) {
     g_printerr ("ego-layout: warning: %s; the model records a 1x1 frame "
@@ -376,6 +382,29 @@ same_classes (const EgoDataset * a, const EgoDataset * b, GError ** error)
   return FALSE;
 }
 
+/* A finished run's folder is kept: refused. An unfinished one (no model
+ * yet) starts over, without the best model and history of the run before,
+ * which would otherwise stay beside the new files. */
+static gboolean
+fresh_out (const char *out, GError ** error)
+{
+  const char *stale[] = { "best.safetensors", "history.json" };
+  gchar *model = g_build_filename (out, "model.safetensors", NULL);
+  gboolean finished = g_file_test (model, G_FILE_TEST_EXISTS);
+  g_free (model);
+  if (finished) {
+    g_set_error (error, EGO_ERROR, EGO_ERROR_INVALID, "--out %s holds the "
+        "model of an earlier run; remove it or give another --out", out);
+    return FALSE;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++) {
+    gchar *path = g_build_filename (out, stale[i], NULL);
+    g_unlink (path);
+    g_free (path);
+  }
+  return TRUE;
+}
+
 static gboolean
 train (const Options * o, GError ** error)
 {
@@ -386,6 +415,8 @@ train (const Options * o, GError ** error)
   EgoStlt *net = NULL;
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok;
+  if (!fresh_out (o->out, error))
+    return FALSE;
   set_threads (o->threads);
   tr = ego_layout_data_open (o->data, o->split, error);
   ok = tr != NULL;

@@ -115,7 +115,8 @@ EgoLayoutData *
 ego_layout_data_open (const char *dir, const char *split, GError ** error)
 {
   EgoLayoutData *d;
-  EgoDataset *ds = ego_dataset_open (dir, split, TRUE, error);
+  /* boxes are read from the detections: the videos need not be there */
+  EgoDataset *ds = ego_dataset_open_annotations (dir, split, TRUE, error);
   if (ds == NULL)
     return NULL;
   d = g_new0 (EgoLayoutData, 1);

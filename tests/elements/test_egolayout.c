@@ -461,6 +461,62 @@ test_misnumbered_detections (void)
   g_free (dir);
 }
 
+/* A finished run's folder is not trained over; an unfinished one starts
+ * over without the best model of the run before (a run without validation
+ * left it beside its own model). */
+static void
+test_out_folder (void)
+{
+  gchar *out = path_of ("again", NULL);
+  gchar *best = path_of ("again", "best.safetensors");
+  const char *argv[] = { LAYOUT, "train", "--data", data, "--out", out,
+    "--epochs", "1", "--dim", "32", "--attn-heads", "2",
+    "--validation-split", "", NULL
+  };
+  gchar *err = NULL, *stdout_ = NULL;
+  g_assert_cmpint (g_mkdir_with_parents (out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (best, "an earlier run's", -1, NULL));
+  g_assert_cmpint (run (argv, &stdout_, &err), ==, 0);
+  g_assert_false (g_file_test (best, G_FILE_TEST_EXISTS));
+  expect_failure (argv, 1, "holds the model of an earlier run", NULL);
+  g_free (err);
+  g_free (stdout_);
+  g_free (best);
+  g_free (out);
+}
+
+/* The layout needs the annotations and detections only: a dataset without
+ * its videos (EPIC's are hundreds of GB) trains and evaluates. */
+static void
+test_detections_alone (void)
+{
+  gchar *dir = path_of ("no-videos", NULL), *out = path_of ("no-videos",
+      "out"), *model = path_of ("no-videos", "out/model.safetensors");
+  gchar *cmd = g_strdup_printf ("sh -c \"cp -r %s %s && rm -r %s/videos\"",
+      data, dir, dir);
+  const char *train_argv[] = { LAYOUT, "train", "--data", dir, "--out", out,
+    "--epochs", "1", "--dim", "32", "--attn-heads", "2", NULL
+  };
+  const char *eval_argv[] = { LAYOUT, "eval", "--model", model, "--data",
+    dir, "--split", "validation", "--json", NULL
+  };
+  gchar *err = NULL, *stdout_ = NULL;
+  gint status;
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpint (run (train_argv, &stdout_, &err), ==, 0);
+  g_free (stdout_);
+  g_free (err);
+  g_assert_cmpint (run (eval_argv, &stdout_, &err), ==, 0);
+  g_assert_nonnull (strstr (stdout_, "\"action_top1\""));
+  g_free (stdout_);
+  g_free (err);
+  g_free (cmd);
+  g_free (model);
+  g_free (out);
+  g_free (dir);
+}
+
 /* A run that diverges (a learning rate far too high) stops at the first
  * loss that is not finite, saying so, rather than training every epoch on
  * NaN and failing at the save. */
@@ -523,6 +579,8 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/bad-detections", test_bad_detections);
   g_test_add_func ("/layout/missing-frames", test_missing_frames);
   g_test_add_func ("/layout/diverged", test_diverged);
+  g_test_add_func ("/layout/detections-alone", test_detections_alone);
+  g_test_add_func ("/layout/out-folder", test_out_folder);
   g_test_add_func ("/layout/misnumbered-detections",
       test_misnumbered_detections);
   result = g_test_run ();
