@@ -226,16 +226,31 @@ ego_chart_image (gint w, gint h)
   return cr;
 }
 
+/* cairo's PNG writer goes to a stream: collected here, so that the file is
+ * written whole, through a temporary name, as every output is */
+static cairo_status_t
+append_png (void *closure, const unsigned char *data, unsigned int length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
 gboolean
 ego_chart_save (cairo_t * cr, const gchar * path, GError ** error)
 {
-  cairo_status_t st = cairo_surface_write_to_png (cairo_get_target (cr),
-      path);
+  GByteArray *png = g_byte_array_new ();
+  cairo_status_t st = cairo_surface_write_to_png_stream (cairo_get_target
+      (cr), append_png, png);
+  gboolean ok = st == CAIRO_STATUS_SUCCESS;
   cairo_destroy (cr);
-  if (st != CAIRO_STATUS_SUCCESS)
+  if (!ok)
     g_set_error (error, EGO_ERROR, EGO_ERROR_IO, "%s: %s", path,
         cairo_status_to_string (st));
-  return st == CAIRO_STATUS_SUCCESS;
+  else
+    ok = g_file_set_contents (path, (const gchar *) png->data, png->len,
+        error);
+  g_byte_array_unref (png);
+  return ok;
 }
 
 EgoColour

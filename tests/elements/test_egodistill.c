@@ -183,8 +183,21 @@ GST_START_TEST (test_learns_from_labels)
     };
     fail_unless (out_exists ("run", files[i]), "no %s", files[i]);
   }
-  fail_unless (out_exists ("run", "report-confusion-noun.png"));
-  fail_unless (out_exists ("run", "report-reliability.png"));
+  {
+    const gchar *charts[] = { "report-confusion-noun.png",
+      "report-reliability.png", "report-loss.png", "report-accuracy.png"
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (charts); i++) {
+      gchar *png = out_file ("run", charts[i]), *bytes = NULL;
+      gsize len = 0;
+      fail_unless (g_file_get_contents (png, &bytes, &len, NULL), "no %s",
+          charts[i]);
+      fail_unless (len > 1000 && memcmp (bytes, "\x89PNG\r\n\x1a\n", 8) == 0,
+          "%s is not a PNG image", charts[i]);
+      g_free (bytes);
+      g_free (png);
+    }
+  }
   path = out_file ("run", "model.safetensors");
   net = ego_net_load (path, &meta, &error);
   fail_unless (net != NULL, "%s", error ? error->message : "");
