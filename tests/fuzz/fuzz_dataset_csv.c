@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "dataset.h"
+#include "fuzzcheck.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
@@ -29,16 +30,6 @@ static const char *const verbs[] = { "take", "put", "wash", "open", "close",
 static const char *const nouns[] = { "tap", "spoon", "plate", "cupboard",
   "knife", "pan", "lid", "bowl", "drawer", "sponge", NULL
 };
-
-/* abort is how a harness tells libFuzzer it found a bug */
-static void
-check (gboolean ok, const char *what)
-{
-  if (!ok) {
-    fprintf (stderr, "invariant broken: %s\n", what);
-    abort ();
-  }
-}
 
 static void
 check_samples (const EgoClip * c)

@@ -19,18 +19,9 @@
 #include <glib.h>
 
 #include "egoteacherlogits.h"
+#include "fuzzcheck.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
-
-/* abort is how a harness tells libFuzzer it found a bug */
-static void
-check (gboolean ok, const char *what)
-{
-  if (!ok) {
-    fprintf (stderr, "invariant broken: %s\n", what);
-    abort ();
-  }
-}
 
 static void
 check_clip (const EgoTeacherLogits * t, const char *id)
