@@ -42,7 +42,7 @@ typedef struct
   gboolean resume, no_report, bidirectional;
   /* teachers in the graph: "MODALITY=MODEL" */
   gchar **teachers, *fusion, *fusion_weights;
-  gdouble tau_w;                /* NAN: egoteacher's default */
+  gdouble tau_w;                /* -1: egoteacher's default */
 } Options;
 
 typedef struct
@@ -82,7 +82,7 @@ options_init (Options * o)
   o->temperature = 1.0;
   o->scale_min = 0.8;
   o->colour_jitter = 0.2;
-  o->tau_w = NAN;
+  o->tau_w = -1;
 }
 
 static void
@@ -371,7 +371,7 @@ check_teachers (const Options * o)
 {
   gboolean student = FALSE;
   guint n = o->teachers ? g_strv_length (o->teachers) : 0;
-  if (n == 0 && (o->fusion || !isnan (o->tau_w) || o->fusion_weights))
+  if (n == 0 && (o->fusion || o->tau_w != -1 || o->fusion_weights))
     return (g_printerr ("ego-train: --fusion, --tau-w and --fusion-weights "
             "need --teacher\n"), FALSE);
   if (n > 0 && o->teacher)
@@ -474,7 +474,7 @@ add_teachers (GstElement * pipeline, GstElement * teacher, const Options * o)
     gst_util_set_object_arg (G_OBJECT (teacher), "scheme", o->fusion);
   if (o->fusion_weights)
     g_object_set (teacher, "weights", o->fusion_weights, NULL);
-  if (!isnan (o->tau_w))
+  if (o->tau_w != -1)
     ok = set_double (teacher, "tau-w", "tau-w", o->tau_w);
   for (gint first = 1; first >= 0; first--)
     for (guint i = 0; ok && o->teachers[i]; i++) {

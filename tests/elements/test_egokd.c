@@ -244,6 +244,8 @@ GST_START_TEST (test_bad_options)
     {"--teacher", rgb, "--teacher", rgb, "two rgb teachers"},
     {"--teacher", rgb, "--fusion", "mean", "--fusion mean"},
     {"--teacher", rgb, "--tau-w", "0", "--tau-w"},
+    /* NaN stood for "not given": it was silently ignored */
+    {"--teacher", rgb, "--tau-w", "nan", "--tau-w: not a number"},
     {"--teacher", rgb, "--fusion", "full-dataset", "--fusion-weights"},
     {"--fusion", "uniform", NULL, NULL, "need --teacher"},
     {"--teacher", rgb, "--teacher-logits", rgb_model, "one kind"},
