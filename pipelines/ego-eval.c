@@ -117,6 +117,9 @@ parse_options (int *argc, char ***argv, Options * o)
   else if (o->model == NULL || o->data == NULL)
     ok = (g_printerr ("ego-eval: --model FILE and --data DIR are needed "
             "(see --help)\n"), FALSE);
+  else if (o->split && strchr (o->split, ','))
+    ok = (g_printerr ("ego-eval: --split %s: give one split (the clips of "
+            "one are evaluated)\n", o->split), FALSE);
   else if (o->threads < 0)
     ok = (g_printerr ("ego-eval: --threads %d: must not be negative\n",
             o->threads), FALSE);

@@ -241,6 +241,11 @@ GST_START_TEST (test_errors)
     g_free (out);
     g_free (err);
   }
+  /* only the first of several splits was evaluated, under all their names */
+  expect_failure ((const gchar *[]) {
+        "--model", model_path, "--data", data_dir, "--split",
+        "train,validation", NULL
+      }, "give one split");
   /* the source's smallest is 8: a smaller one was dropped, and the frames
    * cached at another size than the model's */
   expect_failure ((const gchar *[]) {
