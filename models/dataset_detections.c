@@ -70,6 +70,19 @@ skip_string (const char *text, gsize len, gsize i)
   return i < len ? i + 1 : len;
 }
 
+/* The length of true, false or null at p, or 0. */
+static gsize
+json_word (const char *p, gsize len)
+{
+  static const char *const words[] = { "true", "false", "null" };
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++) {
+    gsize n = strlen (words[i]);
+    if (len >= n && memcmp (p, words[i], n) == 0)
+      return n;
+  }
+  return 0;
+}
+
 /* Strings are skipped, not decoded: json-glib judges the syntax. */
 static gboolean
 scan_line (DetParser * dp, const char *text, gsize len, LineScan * scan,
@@ -88,6 +101,20 @@ scan_line (DetParser * dp, const char *text, gsize len, LineScan * scan,
       expect_key = FALSE;
       digits = 0;
       i = end;
+      continue;
+    }
+    /* json-glib also takes single quotes, hex numbers and bare words,
+     * which this scan would misread (a hex integer has no digits to count,
+     * a quote hides what follows): only JSON's own words and exponents */
+    if (c == '\'' || (g_ascii_isalpha (c) && !((c == 'e' || c == 'E')
+                && (digits > 0 || fraction)))) {
+      gsize word = json_word (text + i, len - i);
+      if (word == 0)
+        return ego_text_fail (error, EGO_ERROR_FORMAT, dp->name, dp->line,
+            "is not valid JSON: '%c' outside a string", c);
+      i += word;
+      digits = 0;
+      fraction = FALSE;
       continue;
     }
     if (g_ascii_isdigit (c) && !fraction && ++digits > MAX_DIGITS)

@@ -747,6 +747,12 @@ static const BrokenLine broken_lines[] = {
       "frame 0: frames count from 1"},
   {"huge-frame", "{\"frame\": 99999999999999999999999, \"boxes\": []}",
       "an integer has more than 18 digits"},
+  /* what json-glib takes beyond JSON, which hid a wrapped integer */
+  {"hex-frame", "{\"frame\": -0xFFFFFFFFFFFFFFFB, \"boxes\": []}",
+      "is not valid JSON: 'x' outside a string"},
+  {"single-quotes", "{\"a\": '\"', \"frame\": -18446744073709551611, "
+        "\"b\": \":::\", \"boxes\": []}",
+      "is not valid JSON: ''' outside a string"},
   {"missing-boxes", "{\"frame\": 3}", "boxes is missing or not an array"},
   {"nan-coordinate", "{\"frame\": 3, \"boxes\": [" BOX ("NaN", "") "]}",
       "is not valid JSON"},
@@ -857,7 +863,7 @@ test_detections_limits (void)
   ego_detections_free (det);
 
   /* then an object box of score 0.9 and a hand of score 0.7: the hand
-   * goes first and an object of score 0.5 goes */
+   * goes first, and the object and a hand of score 0.5 go */
   g_string_truncate (s, s->len - 3);
   g_string_append (s, ", {\"x1\": 0.2, \"y1\": 0.1, \"x2\": 0.9, "
       "\"y2\": 0.9, \"category\": \"object\", \"score\": 0.9}, "
