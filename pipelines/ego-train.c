@@ -704,6 +704,15 @@ on_message (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* a signal the caller ignores (nohup: SIGHUP; a background job: SIGINT)
+ * stays ignored: watching it would stop a run meant to survive it */
+static gboolean
+signal_ignored (gint sig)
+{
+  struct sigaction old;
+  return sigaction (sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+}
+
 static void
 remove_signal_watches (Trainer * t)
 {
@@ -732,7 +741,8 @@ run (Trainer * t)
   GstBus *bus = gst_element_get_bus (t->pipeline);
   guint watch = gst_bus_add_watch (bus, on_message, t);
   for (guint i = 0; i < G_N_ELEMENTS (stop_signals); i++)
-    t->signals[i] = g_unix_signal_add (stop_signals[i], on_interrupt, t);
+    if (!signal_ignored (stop_signals[i]))
+      t->signals[i] = g_unix_signal_add (stop_signals[i], on_interrupt, t);
   t->loop = g_main_loop_new (NULL, FALSE);
   t->started = g_get_monotonic_time ();
   if (gst_element_set_state (t->pipeline, GST_STATE_PLAYING) ==

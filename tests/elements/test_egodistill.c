@@ -463,6 +463,38 @@ GST_START_TEST (test_terminated_launcher_resumes)
 
 GST_END_TEST;
 
+/* Under nohup (SIGHUP ignored by the caller) a hangup does not stop
+ * ego-train: the run ends with its model. */
+GST_START_TEST (test_hangup_ignored_under_nohup)
+{
+  gchar **train = train_argv ("nohup", FALSE);
+  GPtrArray *argv = g_ptr_array_new ();
+  gint status;
+  GPid pid;
+
+  g_ptr_array_add (argv, (gpointer) "/bin/sh");
+  g_ptr_array_add (argv, (gpointer) "-c");
+  g_ptr_array_add (argv, (gpointer) "trap '' HUP; exec \"$0\" \"$@\"");
+  for (guint i = 0; train[i]; i++)
+    g_ptr_array_add (argv, train[i]);
+  g_ptr_array_add (argv, NULL);
+  fail_unless (g_spawn_async (NULL, (gchar **) argv->pdata, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+  while (history_epochs ("nohup") < 2)
+    g_usleep (2000);
+  kill (pid, SIGHUP);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "the hangup stopped ego-train");
+  fail_unless (out_exists ("nohup", "model.safetensors"));
+  g_ptr_array_free (argv, TRUE);
+  g_strfreev (train);
+}
+
+GST_END_TEST;
+
 /* A teacher's logits file for the clips of the first `videos` videos: sure
  * of the truth, as JSON lines; line `bad` (1-based) replaced by bad_text. */
 static gchar *
@@ -665,6 +697,7 @@ egodistill_suite (void)
   tcase_add_test (tc, test_resume_is_exact);
   tcase_add_test (tc, test_killed_launcher_resumes);
   tcase_add_test (tc, test_terminated_launcher_resumes);
+  tcase_add_test (tc, test_hangup_ignored_under_nohup);
   tcase_add_test (tc, test_distills_from_logits);
   tcase_add_test (tc, test_logit_errors);
   tcase_add_test (tc, test_bad_input);
