@@ -75,8 +75,11 @@ map_file (const char *file, size_t bytes, GError ** error)
   p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close (fd);
   if (p == MAP_FAILED) {
+    int e = errno;
+    /* the file is this call's: a retry must find the path free */
+    g_unlink (file);
     g_set_error (error, EGO_ERROR, EGO_ERROR_IO,
-        "%s: cannot map the clip cache: %s", file, g_strerror (errno));
+        "%s: cannot map the clip cache: %s", file, g_strerror (e));
     return NULL;
   }
   return p;

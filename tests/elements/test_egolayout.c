@@ -428,8 +428,8 @@ test_bad_detections (void)
 }
 
 /* Detections numbered otherwise than the annotations (here every frame
- * 900000 later) still train, but with a warning that names the split; the
- * dataset as written gives none. */
+ * number prefixed with 90000) still train, but with a warning that names
+ * the split; the dataset as written gives none. */
 static void
 test_misnumbered_detections (void)
 {

@@ -78,8 +78,6 @@ test_pair_accuracy (void)
   g_assert_cmpint (counted, ==, 0);
 }
 
-/* Noun top-1 per true verb: groups 0 and 1 counted apart, group 2 has no
- * rows, a group out of range is left out. */
 /* A row with a NaN logit (a network that diverged) is a miss, whatever
  * its label: NaN compares as nothing, and the truth ranked first. */
 static void
@@ -91,6 +89,8 @@ test_topk_nan_is_miss (void)
   g_assert_cmpfloat (ego_topk_accuracy (z, y, 2, 3, 3), ==, 0.0);
 }
 
+/* Noun top-1 per true verb: groups 0 and 1 counted apart, group 2 has no
+ * rows, a group out of range is left out. */
 static void
 test_top1_by_group (void)
 {
