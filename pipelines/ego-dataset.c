@@ -14,7 +14,6 @@
 #include <gst/gst.h>
 #include <gst/ego/ego.h>
 #include <glib/gstdio.h>
-#include <locale.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 
 #include "datasetwriter.h"
 #include "scenario.h"
+#include "egolocale.h"
 
 static gboolean
 parse_options (int *argc, char ***argv, EgoDatasetSpec * spec, int *jobs)
@@ -105,9 +105,7 @@ main (int argc, char **argv)
    * the second and later videos of a process came out different from run
    * to run. Allocations filled with a fixed byte make those reads, and so
    * every video, the same on every run. */
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   mallopt (M_PERTURB, 0x5a);
   ego_dataset_spec_init (&spec);
   gst_init (&argc, &argv);

@@ -25,7 +25,6 @@
 #include <gst/app/gstappsink.h>
 #include <gst/ego/ego.h>
 #include <json-glib/json-glib.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 #include "flow.h"
 #include "metrics.h"
 #include "trainer.h"
+#include "egolocale.h"
 
 typedef struct
 {
@@ -496,9 +496,7 @@ main (int argc, char **argv)
   Eval e = { 0 };
   GError *error = NULL;
   gboolean ok;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   e.n_clips = e.n_crops = 1;
   if (!parse_options (&argc, &argv, &o))
     return 2;

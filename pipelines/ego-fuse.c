@@ -20,13 +20,13 @@
  * and the fused logits' top-1 accuracy, as one JSON object with --json
  * (egofuse.h). --weights-json writes that object to a file, with every
  * clip's weights under per-sample. */
-#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include "dataset_csv.h"
 #include "egofuse.h"
 #include "egoteacherlogits.h"
+#include "egolocale.h"
 
 typedef struct
 {
@@ -433,9 +433,7 @@ main (int argc, char **argv)
   Fuser u = { 0 };
   GError *error = NULL;
   int status = 0;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   o.tau_w = 1.0;
   if (!parse_options (&argc, &argv, &o, &error))
     status = 2;

@@ -21,13 +21,13 @@
 #include <glib/gstdio.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "modelmeta.h"          /* ego_json_quote */
+#include "egolocale.h"
 
 /* the sound goes to the output untouched but for its encoding */
 #define AUDIO_CHAIN "queue ! audioconvert ! audioresample ! avenc_aac ! queue"
@@ -531,9 +531,7 @@ main (int argc, char **argv)
   GError *error = NULL;
   const gchar *out;
   gboolean ok;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)

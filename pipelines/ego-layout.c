@@ -27,12 +27,12 @@
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include "layoutoutput.h"
 #include "layouttrain.h"
+#include "egolocale.h"
 
 typedef struct
 {
@@ -542,9 +542,7 @@ main (int argc, char **argv)
   Options o;
   GError *error = NULL;
   gboolean ok, is_train;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   if (argc == 2 && (!strcmp (argv[1], "--help") || !strcmp (argv[1], "-h")))
     return usage (0);
   if (argc < 2 || (strcmp (argv[1], "train") && strcmp (argv[1], "eval")))

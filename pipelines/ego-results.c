@@ -40,11 +40,11 @@
  * results.json. */
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 
 #include "egoresults.h"
+#include "egolocale.h"
 
 typedef struct
 {
@@ -145,9 +145,7 @@ main (int argc, char **argv)
   Options o = { 0 };
   GError *error = NULL;
   gboolean ok;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   ok = parse_options (&argc, &argv, &o, &error) && run (&o, &error);
   if (!ok) {
     fprintf (stderr, "ego-results: %s\n", error->message);

@@ -23,12 +23,13 @@
  * Ctrl-C stops cleanly; --resume continues from the last epoch. */
 #include <gst/gst.h>
 #include <glib-unix.h>
-#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "egolocale.h"
 
 typedef struct
 {
@@ -790,9 +791,7 @@ main (int argc, char **argv)
   Options o;
   Trainer t = { 0 };
   gboolean ok;
-  /* arguments in the terminal's character set (names of classes and
-   * files in UTF-8); printed numbers keep the C format */
-  setlocale (LC_CTYPE, "");
+  ego_tool_init_locale ();
   options_init (&o);
   if (!parse_options (&argc, &argv, &o) || (options_defaults (&o),
           !check_paths (&o))) {
