@@ -43,7 +43,8 @@ typedef struct
   gboolean resume, no_report, bidirectional;
   /* teachers in the graph: "MODALITY=MODEL" */
   gchar **teachers, *fusion, *fusion_weights;
-  gdouble tau_w;                /* -1: egoteacher's default */
+  gdouble tau_w;
+  gboolean tau_w_given;         /* else egoteacher's default */
 } Options;
 
 typedef struct
@@ -83,7 +84,6 @@ options_init (Options * o)
   o->temperature = 1.0;
   o->scale_min = 0.8;
   o->colour_jitter = 0.2;
-  o->tau_w = -1;
 }
 
 static void
@@ -97,6 +97,23 @@ options_defaults (Options * o)
     o->blocks = g_strdup ("1,1,1,1");
   if (o->decay == NULL)
     o->decay = g_strdup ("cosine");
+}
+
+/* --tau-w as given: any number may be given, so none can stand for "not
+ * given" (NaN did, and --tau-w nan was ignored) */
+static gboolean
+parse_tau_w (const gchar * name, const gchar * value, gpointer data,
+    GError ** error)
+{
+  Options *o = data;
+  gchar *end = NULL;
+  o->tau_w = g_ascii_strtod (value, &end);
+  o->tau_w_given = TRUE;
+  if (end != value && *end == '\0')
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "%s %s: not a number", name, value);
+  return FALSE;
 }
 
 static gboolean
@@ -120,7 +137,7 @@ parse_options (int *argc, char ***argv, Options * o)
     {"fusion", 0, 0, G_OPTION_ARG_STRING, &o->fusion,
         "How --teacher networks are weighted: uniform, per-sample or "
           "full-dataset (uniform)", "SCHEME"},
-    {"tau-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->tau_w,
+    {"tau-w", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) parse_tau_w,
         "Temperature of the per-sample weights (1)", "X"},
     {"fusion-weights", 0, 0, G_OPTION_ARG_STRING, &o->fusion_weights,
           "Weights of the full-dataset fusion (see egoteacher's weights)",
@@ -188,9 +205,12 @@ parse_options (int *argc, char ***argv, Options * o)
   };
   GOptionContext *ctx = g_option_context_new ("- train a student network "
       "on a dataset");
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, o, NULL);
   GError *error = NULL;
   gboolean ok;
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  /* the group carries o to the callbacks */
+  g_option_group_add_entries (main_group, entries);
+  g_option_context_set_main_group (ctx, main_group);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   ok = g_option_context_parse (ctx, argc, argv, &error);
   if (!ok)
@@ -372,7 +392,7 @@ check_teachers (const Options * o)
 {
   gboolean student = FALSE;
   guint n = o->teachers ? g_strv_length (o->teachers) : 0;
-  if (n == 0 && (o->fusion || o->tau_w != -1 || o->fusion_weights))
+  if (n == 0 && (o->fusion || o->tau_w_given || o->fusion_weights))
     return (g_printerr ("ego-train: --fusion, --tau-w and --fusion-weights "
             "need --teacher\n"), FALSE);
   if (n > 0 && o->teacher)
@@ -475,7 +495,7 @@ add_teachers (GstElement * pipeline, GstElement * teacher, const Options * o)
     gst_util_set_object_arg (G_OBJECT (teacher), "scheme", o->fusion);
   if (o->fusion_weights)
     g_object_set (teacher, "weights", o->fusion_weights, NULL);
-  if (o->tau_w != -1)
+  if (o->tau_w_given)
     ok = set_double (teacher, "tau-w", "tau-w", o->tau_w);
   for (gint first = 1; first >= 0; first--)
     for (guint i = 0; ok && o->teachers[i]; i++) {

@@ -248,6 +248,8 @@ GST_START_TEST (test_bad_options)
     {"--teacher", rgb, "--tau-w", "nan", "--tau-w: not a number"},
     {"--teacher", rgb, "--fusion", "full-dataset", "--fusion-weights"},
     {"--fusion", "uniform", NULL, NULL, "need --teacher"},
+    /* -1 stood for "not given" in turn: nothing can */
+    {"--tau-w", "-1", NULL, NULL, "need --teacher"},
     {"--teacher", rgb, "--teacher-logits", rgb_model, "one kind"},
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
