@@ -315,6 +315,18 @@ write_report (GstEgoDistill * self, const EgoRunSettings * s)
   return path;
 }
 
+/* both loss weights 0, as given or as -1 resolved (lambda-gt -1 is 0 with
+ * a teacher, lambda-d -1 is 0 without one) */
+static gboolean
+no_loss (GstEgoDistill * self)
+{
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+      ("The loss weights lambda-d and lambda-gt are both 0: nothing to learn "
+          "from (-1 means 1 and 0 with a teacher, 0 and 1 without)."),
+      (NULL));
+  return FALSE;
+}
+
 static gboolean
 train (GstEgoDistill * self)
 {
@@ -326,8 +338,10 @@ train (GstEgoDistill * self)
   if (self->collector == NULL)
     goto no_clips;
   /* whether a teacher came (and so what -1 means) is known only now */
-  if (s.train.lambda_d == 0 && s.train.lambda_gt == 0)
-    goto no_loss;
+  if (s.train.lambda_d == 0 && s.train.lambda_gt == 0) {
+    clear_settings (&s);
+    return no_loss (self);
+  }
   if (!prepare_caches (self, &s, &error))
     goto failed;
   self->run = ego_run_new (&s, &self->info,
@@ -343,14 +357,6 @@ train (GstEgoDistill * self)
   return TRUE;
 
   /* ERRORS */
-no_loss:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("The loss weights lambda-d and lambda-gt are both 0: nothing to "
-            "learn from (lambda-d needs a teacher)."), (NULL));
-    clear_settings (&s);
-    return FALSE;
-  }
 no_clips:
   {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The stream had no clips."),
@@ -399,6 +405,10 @@ check_settings (GstEgoDistill * self, const EgoRunSettings * s,
             s->train.lambda_gt), (NULL));
     return FALSE;
   }
+  /* with a teacher-logits file the teacher is known now; a teacher on the
+   * frames only once they come (train) */
+  if (s->teacher_logits && s->train.lambda_d == 0 && s->train.lambda_gt == 0)
+    return no_loss (self);
   if (s->out == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
         ("No output folder given (property \"out\")."), (NULL));

@@ -27,7 +27,7 @@ struct _GstEgoDistill
   /* properties, under the object lock */
   EgoRunSettings settings;      /* out and teacher_logits owned */
   gchar *blocks;                /* "1,1,1,1" */
-  gfloat lambda_d, lambda_gt;   /* < 0: chosen by the presence of a teacher */
+  gfloat lambda_d, lambda_gt;   /* -1: chosen by the presence of a teacher */
   gfloat colour_jitter;
   gchar *cache_file;
   gboolean report;

@@ -641,6 +641,7 @@ GST_END_TEST;
 GST_START_TEST (test_bad_input)
 {
   gchar *file = g_build_filename (tmpdir, "a-file", NULL);
+  gchar *logits = write_logits ("fine.jsonl", 4, 0, NULL);
   gchar *descs[] = {
     g_strdup_printf ("videotestsrc num-buffers=3 ! video/x-raw,format=RGB ! "
         "egodistill out=%s", tmpdir),
@@ -653,10 +654,13 @@ GST_START_TEST (test_bad_input)
     /* without a teacher, lambda-d -1 is 0: nothing left to learn from */
     g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s "
         "lambda-gt=0 " TINY, data_dir, tmpdir),
+    /* with a teacher, lambda-gt -1 is 0: known at start */
+    g_strdup_printf ("egodatasetsrc data=%s ! egodistill out=%s "
+        "teacher-logits=%s lambda-d=0 " TINY, data_dir, tmpdir, logits),
   };
   const gchar *needles[] = { "not a dataset stream", "blocks per stage",
     "Cannot write to the output folder", "-1 (automatic) or at least 0",
-    "both 0"
+    "both 0", "both 0"
   };
   fail_unless (g_file_set_contents (file, "", 0, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (descs); i++) {
@@ -679,6 +683,7 @@ GST_START_TEST (test_bad_input)
   }
   g_unlink (file);
   g_free (file);
+  g_free (logits);
 }
 
 GST_END_TEST;
