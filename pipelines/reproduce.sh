@@ -258,8 +258,10 @@ train_teacher() {             # name seed epochs [ego-train options]
   if ! trained "$dir" "$n_epochs" "${kept[@]}"; then
     if [ "$name" = layout ]; then
       claim "$dir"
-      "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
-        --validation-split heldout --epochs "$n_epochs" --seed "$seed"
+      # a run beside this one may have finished it meanwhile
+      done_file "$dir/model.safetensors" ||
+        "$bin/ego-layout" train --data "$data" --out "$dir" --split teach \
+          --validation-split heldout --epochs "$n_epochs" --seed "$seed"
       release
     else
       train "$dir" "${common[@]}" --split teach \
