@@ -6,6 +6,7 @@
  * Build and run (see meson_options.txt):
  *   CC=clang meson setup build-fuzz -Dfuzz=true
  *   ninja -C build-fuzz tests/fuzz/fuzz_teacher_logits
+ *   cp -r tests/fuzz/corpus-logits CORPUS_DIR     # valid files to start from
  *   build-fuzz/tests/fuzz/fuzz_teacher_logits -dict=tests/fuzz/logits.dict \
  *       -max_total_time=60 CORPUS_DIR
  */
