@@ -747,13 +747,29 @@ static gboolean
 on_interrupt (gpointer data)
 {
   Trainer *t = data;
-  end_bar (t);
-  g_printerr ("ego-train: interrupted; --resume continues from the last "
-      "checkpoint (epoch %u)\n", t->last_epoch);
   t->interrupted = TRUE;
   g_main_loop_quit (t->loop);
   remove_signal_watches (t);
   return G_SOURCE_CONTINUE;
+}
+
+/* Stops the training at its next step (READY), then takes the epochs it
+ * finished meanwhile off the bus, so that the epoch named is the
+ * checkpoint's (a Ctrl-C just after an epoch named the one before) */
+static void
+say_interrupted (Trainer * t, GstBus * bus)
+{
+  GstMessage *msg;
+  gst_element_set_state (t->pipeline, GST_STATE_READY);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    if (gst_structure_has_name (s, "egodistill-epoch"))
+      on_epoch (t, s);
+    gst_message_unref (msg);
+  }
+  end_bar (t);
+  g_printerr ("ego-train: interrupted; --resume continues from the last "
+      "checkpoint (epoch %u)\n", t->last_epoch);
 }
 
 static gboolean
@@ -779,6 +795,8 @@ run (Trainer * t)
   } else {
     g_main_loop_run (t->loop);
   }
+  if (t->interrupted)
+    say_interrupted (t, bus);
   /* going to NULL stops a training under way at the next step */
   gst_element_set_state (t->pipeline, GST_STATE_NULL);
   remove_signal_watches (t);

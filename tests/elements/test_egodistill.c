@@ -432,27 +432,35 @@ GST_START_TEST (test_killed_launcher_resumes)
 GST_END_TEST;
 
 /* SIGTERM (a service manager, `timeout`) stops ego-train as Ctrl-C does:
- * at a step, exit 1, the checkpoint whole and no model; --resume then
- * finishes the run. */
+ * at a step, exit 1, the checkpoint whole and no model, and the message
+ * names the checkpoint's epoch; --resume then finishes the run. */
 GST_START_TEST (test_terminated_launcher_resumes)
 {
   gchar **term = train_argv ("term", FALSE), **again = train_argv ("term",
       TRUE);
-  gint status;
+  gint status, err_fd;
   GPid pid;
+  gchar said[4096] = "", *epoch;
+  gssize n, got = 0;
 
-  fail_unless (g_spawn_async (NULL, term, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-          NULL, &pid, NULL));
+  fail_unless (g_spawn_async_with_pipes (NULL, term, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+          NULL, &pid, NULL, NULL, &err_fd, NULL));
   while (history_epochs ("term") < 2)
     g_usleep (2000);
   kill (pid, SIGTERM);
+  while ((n = read (err_fd, said + got, sizeof (said) - 1 - got)) > 0)
+    got += n;
+  close (err_fd);
   waitpid (pid, &status, 0);
   g_spawn_close_pid (pid);
   fail_unless (WIFEXITED (status), "ego-train was killed by SIGTERM");
   fail_unless_equals_int (WEXITSTATUS (status), 1);
   fail_unless (!out_exists ("term", "model.safetensors"));
   fail_unless (out_exists ("term", "checkpoint.safetensors"));
+  epoch = g_strdup_printf ("checkpoint (epoch %d)", history_epochs ("term"));
+  fail_unless (strstr (said, epoch) != NULL, "'%s' not in: %s", epoch, said);
+  g_free (epoch);
   fail_unless (g_spawn_sync (NULL, again, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
   fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
