@@ -541,10 +541,16 @@ main (int argc, char **argv)
         argc != (synth >= 0 ? 2 : 3) ? "expected IN and OUT.mp4, or --synth "
         "SEED and OUT.mp4 (see --help)" : "--seconds takes 1 to 3600, "
         "--stride 1 to 10000, --threshold 0 to 1");
+    g_clear_error (&error);
+    g_free (model);
+    g_option_context_free (ctx);
     return 2;
   }
-  if (!elements_present (&l, synth >= 0))
+  if (!elements_present (&l, synth >= 0)) {
+    g_free (model);
+    g_option_context_free (ctx);
     return 1;
+  }
   out = argv[argc - 1];
   signal (SIGINT, on_signal);
   signal (SIGTERM, on_signal);
