@@ -440,8 +440,8 @@ draw_held_after (gboolean scribble)
   gst_buffer_unref (gst_harness_pull (hx));
 
   if (scribble) {
-    g_strlcpy (verb, "XXXXXXXXXXXXXXX", sizeof (verb));
-    g_strlcpy (noun, "XXXXXXXXXXXXXXX", sizeof (noun));
+    g_strlcpy (verb, "overwritten", sizeof (verb));
+    g_strlcpy (noun, "reused memory", sizeof (noun));
   }
   overlay = gst_harness_find_element (hx, "egooverlay");
   g_object_set (overlay, "opacity", 0.5, NULL);
